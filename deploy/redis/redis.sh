@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Starts, stops and reports the project's own Redis (Debian's redis-server) on the project port,
+# with AOF persistence in var/<instance>/redis. Usage: redis.sh start|stop|status
+# Safe to run twice.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../settings.sh"
+
+REDIS_DIR="$RESILIENCE_VAR_DIR/redis"
+PID_FILE="$REDIS_DIR/redis.pid"
+LOG_FILE="$REDIS_DIR/redis.log"
+PATTERN="redis-server $REDIS_HOST:$REDIS_PORT"
+
+ready() { [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ]; }
+
+start() {
+  if pid_alive "$PID_FILE" "$PATTERN"; then
+    echo "redis: already running (pid $(cat "$PID_FILE")) on $REDIS_HOST:$REDIS_PORT"
+    return 0
+  fi
+  mkdir -p "$REDIS_DIR"
+  redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" --dir "$REDIS_DIR" \
+    --appendonly yes --appendfsync everysec --save "" \
+    --daemonize yes --pidfile "$PID_FILE" --logfile "$LOG_FILE"
+  wait_until 20 "redis" "$LOG_FILE" ready
+  echo "redis: running (pid $(cat "$PID_FILE")) on $REDIS_HOST:$REDIS_PORT"
+}
+
+stop() { stop_pid "$PID_FILE" "$PATTERN" redis; }
+
+status() {
+  if pid_alive "$PID_FILE" "$PATTERN" && ready; then
+    echo "redis: running (pid $(cat "$PID_FILE")) on $REDIS_HOST:$REDIS_PORT"
+  else
+    echo "redis: not running"
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Starts, stops and reports the platform's services (built in $RESILIENCE_BUILD_DIR) for one
+# instance, with the Kent and Medway config and the ports of deploy/settings.sh. PID files and
+# logs live under var/<instance>/. Usage: services.sh start|stop|status. Safe to run twice.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/settings.sh"
+
+RUN_DIR="$RESILIENCE_VAR_DIR/run"
+LOG_DIR="$RESILIENCE_VAR_DIR/log"
+OPSCTL="$RESILIENCE_BUILD_DIR/tools/opsctl"
+SERVICES=(escalation workforce)
+
+binary() { echo "$RESILIENCE_BUILD_DIR/services/$1/$1-service"; }
+
+args() {
+  case "$1" in
+    escalation)
+      echo "--config=$RESILIENCE_CONFIG_DIR/escalation.textproto" \
+        "--grpc_address=127.0.0.1:$ESCALATION_GRPC_PORT" \
+        "--metrics_address=127.0.0.1:$ESCALATION_METRICS_PORT" \
+        "--kafka_bootstrap=$KAFKA_BOOTSTRAP" "--redis_port=$REDIS_PORT" ;;
+    workforce)
+      echo "--config=$RESILIENCE_CONFIG_DIR/workforce.textproto" \
+        "--grpc_address=127.0.0.1:$WORKFORCE_GRPC_PORT" \
+        "--metrics_address=127.0.0.1:$WORKFORCE_METRICS_PORT" \
+        "--kafka_bootstrap=$KAFKA_BOOTSTRAP" ;;
+  esac
+}
+
+port() {
+  case "$1" in
+    escalation) echo "$ESCALATION_GRPC_PORT" ;;
+    workforce) echo "$WORKFORCE_GRPC_PORT" ;;
+  esac
+}
+
+start_one() {
+  local name="$1" bin pid_file log
+  bin="$(binary "$name")"
+  pid_file="$RUN_DIR/$name.pid"
+  log="$LOG_DIR/$name.log"
+  if pid_alive "$pid_file" "$bin"; then
+    echo "$name: already running (pid $(cat "$pid_file")) on 127.0.0.1:$(port "$name")"
+    return 0
+  fi
+  [ -x "$bin" ] || { echo "$name: $bin is not built (run the build first)" >&2; return 1; }
+  # shellcheck disable=SC2046
+  setsid nohup "$bin" $(args "$name") >> "$log" 2>&1 < /dev/null &
+  echo $! > "$pid_file"
+  wait_until 30 "$name" "$log" "$OPSCTL" health --address="127.0.0.1:$(port "$name")"
+  echo "$name: running (pid $(cat "$pid_file")) on 127.0.0.1:$(port "$name"), log $log"
+}
+
+case "${1:-}" in
+  start)
+    mkdir -p "$RUN_DIR" "$LOG_DIR"
+    for s in "${SERVICES[@]}"; do start_one "$s"; done
+    ;;
+  stop)
+    for s in "${SERVICES[@]}"; do stop_pid "$RUN_DIR/$s.pid" "$(binary "$s")" "$s"; done
+    ;;
+  status)
+    status=0
+    for s in "${SERVICES[@]}"; do
+      if pid_alive "$RUN_DIR/$s.pid" "$(binary "$s")"; then
+        "$OPSCTL" health --address="127.0.0.1:$(port "$s")" | sed "s/^/$s: /" || status=1
+      else
+        echo "$s: not running"; status=1
+      fi
+    done
+    exit $status
+    ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,53 @@
+// Tails the alert stream in Redis on its own thread and hands every new entry to the registered
+// subscribers, so one Redis reader serves any number of gRPC subscribers. Thread-safe.
+#ifndef RESILIENCE_SERVICES_ESCALATION_ALERT_FEED_H_
+#define RESILIENCE_SERVICES_ESCALATION_ALERT_FEED_H_
+
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "services/escalation/live_state.h"
+
+namespace resilience::escalation {
+
+// Receives entries from the feed. Called on the feed's thread; must not block.
+class AlertFeedListener {
+ public:
+  virtual ~AlertFeedListener() = default;
+  virtual void OnEntry(const StreamEntry& entry) = 0;
+  // Called about once a second, so idle streams can send heartbeats.
+  virtual void OnIdle(absl::Time now) = 0;
+};
+
+class AlertFeed {
+ public:
+  // `state` must use its own Redis client (the feed blocks on it) and outlive the feed.
+  explicit AlertFeed(LiveState* state);
+  ~AlertFeed();  // stops the thread
+
+  // Starts tailing after the current last entry.
+  absl::Status Start();
+
+  // Registers a listener and returns the id of the last entry delivered before it joined:
+  // the listener receives every entry after that id. Not owned.
+  std::string Add(AlertFeedListener* listener);
+  // After Remove returns, the listener is never called again.
+  void Remove(AlertFeedListener* listener);
+
+ private:
+  void Tail();
+
+  LiveState* state_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  absl::Mutex mu_;
+  std::set<AlertFeedListener*> listeners_ ABSL_GUARDED_BY(mu_);
+  std::string last_id_ ABSL_GUARDED_BY(mu_) = "0-0";
+};
+
+}  // namespace resilience::escalation
+
+#endif  // RESILIENCE_SERVICES_ESCALATION_ALERT_FEED_H_

@@ -1,0 +1,250 @@
+#include "services/escalation/alert_service.h"
+
+#include <algorithm>
+#include <deque>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock/proto_time.h"
+#include "common/grpc/status_conversion.h"
+
+namespace resilience::escalation {
+namespace {
+
+// One Subscribe call: replays the stream after the resume token, then relays live entries from
+// the feed, one write in flight at a time.
+class AlertSubscription final : public grpc::ServerWriteReactor<v1::AlertStreamItem>,
+                                public AlertFeedListener {
+ public:
+  AlertSubscription(LiveState* state, AlertFeed* feed, const v1::SubscribeRequest& request,
+                    absl::Duration heartbeat)
+      : feed_(feed), filter_(request.filter()), heartbeat_(heartbeat) {
+    const std::string& token = request.resume_token();
+    if (!token.empty()) {
+      absl::Status checked = CheckToken(state, token);
+      if (!checked.ok()) {
+        finished_ = true;
+        Finish(ToGrpcStatus(checked));
+        return;
+      }
+    }
+    const std::string joined_after = feed_->Add(this);
+    absl::Status replayed = absl::OkStatus();
+    std::string last = token.empty() ? joined_after : token;
+    std::deque<StreamEntry> backlog;
+    if (!token.empty()) {
+      // Entries up to the moment of joining come from Redis; later ones from the feed (buffered
+      // meanwhile). Overlap is removed by comparing stream ids.
+      while (true) {
+        auto entries = state->ReadStream(last, 500, absl::ZeroDuration());
+        if (!entries.ok()) {
+          replayed = entries.status();
+          break;
+        }
+        if (entries->empty()) break;
+        for (auto& e : *entries) {
+          last = e.id;
+          backlog.push_back(std::move(e));
+        }
+      }
+    }
+    if (!replayed.ok()) {
+      FinishOnce(ToGrpcStatus(replayed));
+      return;
+    }
+    absl::MutexLock lock(&mu_);
+    // The first item is always a heartbeat carrying the position the stream starts from: the
+    // client knows it is subscribed and holds a token even before any alert arrives.
+    v1::AlertStreamItem hello;
+    hello.set_resume_token(token.empty() ? joined_after : token);
+    *hello.mutable_heartbeat() = ToProtoTime(absl::Now());
+    queue_.push_back(std::move(hello));
+    last_id_ = *ParseStreamId(last);
+    for (auto& e : backlog) Enqueue(e);
+    replaying_ = false;
+    for (auto& e : buffered_) Relay(e);
+    buffered_.clear();
+    MaybeWrite();
+  }
+
+  void OnEntry(const StreamEntry& entry) override {
+    absl::MutexLock lock(&mu_);
+    if (replaying_) {
+      buffered_.push_back(entry);
+      return;
+    }
+    Relay(entry);
+    MaybeWrite();
+  }
+
+  void OnIdle(absl::Time now) override {
+    absl::MutexLock lock(&mu_);
+    if (replaying_ || writing_ || !queue_.empty() || now - last_write_ < heartbeat_) return;
+    v1::AlertStreamItem item;
+    item.set_resume_token(absl::StrCat(last_id_.ms, "-", last_id_.seq));
+    *item.mutable_heartbeat() = ToProtoTime(now);
+    queue_.push_back(std::move(item));
+    MaybeWrite();
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (ok) {
+        MaybeWrite();
+        return;
+      }
+    }
+    FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
+  }
+
+  void OnCancel() override { FinishOnce(grpc::Status::CANCELLED); }
+
+  void OnDone() override { delete this; }
+
+ private:
+  static absl::Status CheckToken(LiveState* state, const std::string& token) {
+    auto parsed = ParseStreamId(token);
+    if (!parsed.ok()) return parsed.status();
+    auto first = state->FirstStreamId();
+    if (!first.ok()) return first.status();
+    auto first_id = ParseStreamId(*first);
+    if (first_id.ok() && *first != "0-0" && *parsed < *first_id) {
+      // The entry after the token may have been trimmed: the client cannot be told what it
+      // missed from the stream and must list alerts afresh.
+      return absl::OutOfRangeError(absl::StrCat(
+          "resume token ", token, " is older than the retained alert stream (oldest ", *first,
+          "): call ListAlerts, then subscribe without a token"));
+    }
+    return absl::OkStatus();
+  }
+
+  // Records the entry as seen and queues it when it passes the filter.
+  void Relay(const StreamEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto id = ParseStreamId(entry.id);
+    if (!id.ok() || *id <= last_id_) return;
+    last_id_ = *id;
+    Enqueue(entry);
+  }
+
+  void Enqueue(const StreamEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!AlertMatches(entry.alert, filter_)) return;
+    v1::AlertStreamItem item;
+    item.set_resume_token(entry.id);
+    *item.mutable_alert() = entry.alert;
+    queue_.push_back(std::move(item));
+  }
+
+  void MaybeWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || finished_ || queue_.empty()) return;
+    current_ = std::move(queue_.front());
+    queue_.pop_front();
+    writing_ = true;
+    last_write_ = absl::Now();
+    StartWrite(&current_);
+  }
+
+  void FinishOnce(grpc::Status status) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      finished_ = true;
+    }
+    feed_->Remove(this);  // without mu_: the feed calls us holding its own lock
+    Finish(status);
+  }
+
+  AlertFeed* feed_;
+  const v1::AlertFilter filter_;
+  const absl::Duration heartbeat_;
+  absl::Mutex mu_;
+  bool replaying_ ABSL_GUARDED_BY(mu_) = true;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  StreamId last_id_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_write_ ABSL_GUARDED_BY(mu_) = absl::Now();
+  std::deque<StreamEntry> buffered_ ABSL_GUARDED_BY(mu_);
+  std::deque<v1::AlertStreamItem> queue_ ABSL_GUARDED_BY(mu_);
+  v1::AlertStreamItem current_;
+};
+
+}  // namespace
+
+bool AlertMatches(const v1::Alert& alert, const v1::AlertFilter& filter) {
+  if (!filter.area_ids().empty() &&
+      std::find(filter.area_ids().begin(), filter.area_ids().end(), alert.area_id()) ==
+          filter.area_ids().end()) {
+    return false;
+  }
+  if (filter.min_level() != common::v1::OPEL_LEVEL_UNSPECIFIED &&
+      alert.level() < filter.min_level()) {
+    return false;
+  }
+  if (!filter.role_id().empty() &&
+      std::none_of(alert.recipients().begin(), alert.recipients().end(),
+                   [&](const auto& r) { return r.role_id() == filter.role_id(); })) {
+    return false;
+  }
+  return true;
+}
+
+AlertServiceImpl::AlertServiceImpl(LiveState* state, AlertFeed* feed, AlertServiceOptions options)
+    : state_(state), feed_(feed), options_(options) {}
+
+grpc::ServerWriteReactor<v1::AlertStreamItem>* AlertServiceImpl::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  return new AlertSubscription(state_, feed_, *request, options_.heartbeat_interval);
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::GetAlert(grpc::CallbackServerContext* context,
+                                                     const v1::GetAlertRequest* request,
+                                                     v1::Alert* response) {
+  auto* reactor = context->DefaultReactor();
+  auto alert = state_->GetAlert(request->alert_id());
+  if (!alert.ok()) {
+    reactor->Finish(ToGrpcStatus(alert.status(), context));
+  } else if (!alert->has_value()) {
+    reactor->Finish(ToGrpcStatus(
+        absl::NotFoundError(absl::StrCat("no alert '", request->alert_id(), "'")), context));
+  } else {
+    *response = **alert;
+    reactor->Finish(grpc::Status::OK);
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::ListAlerts(grpc::CallbackServerContext* context,
+                                                       const v1::ListAlertsRequest* request,
+                                                       v1::ListAlertsResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const size_t limit = request->limit() == 0 ? 100 : std::min<uint32_t>(request->limit(), 500);
+  auto alerts = state_->ListAlerts(limit);
+  if (!alerts.ok()) {
+    reactor->Finish(ToGrpcStatus(alerts.status(), context));
+    return reactor;
+  }
+  for (const auto& a : *alerts) {
+    if (!request->filter().include_resolved() && a.state() == v1::ALERT_STATE_RESOLVED) continue;
+    if (AlertMatches(a, request->filter())) *response->add_alerts() = a;
+  }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::GetStatusBoard(
+    grpc::CallbackServerContext* context, const v1::GetStatusBoardRequest* request,
+    v1::StatusBoard* response) {
+  auto* reactor = context->DefaultReactor();
+  auto indicators = state_->ListIndicators();
+  if (!indicators.ok()) {
+    reactor->Finish(ToGrpcStatus(indicators.status(), context));
+    return reactor;
+  }
+  for (auto& i : *indicators) *response->add_indicators() = std::move(i);
+  *response->mutable_as_of() = ToProtoTime(absl::Now());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace resilience::escalation

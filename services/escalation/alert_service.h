@@ -1,0 +1,48 @@
+// The AlertService gRPC callback service: live alert subscriptions with resume tokens, alert and
+// status queries. Thin: filtering and Redis access are delegated to LiveState and AlertFeed.
+// Acknowledgement, declarations, tasks and silences arrive with the escalation issue and answer
+// UNIMPLEMENTED until then. Thread-safe.
+#ifndef RESILIENCE_SERVICES_ESCALATION_ALERT_SERVICE_H_
+#define RESILIENCE_SERVICES_ESCALATION_ALERT_SERVICE_H_
+
+#include "escalation/v1/alert_service.grpc.pb.h"
+#include "services/escalation/alert_feed.h"
+#include "services/escalation/live_state.h"
+
+namespace resilience::escalation {
+
+// True when `alert` passes `filter` (areas, minimum level, role).
+bool AlertMatches(const v1::Alert& alert, const v1::AlertFilter& filter);
+
+struct AlertServiceOptions {
+  // Idle streams get a heartbeat this often. Default 15 s.
+  absl::Duration heartbeat_interval = absl::Seconds(15);
+};
+
+class AlertServiceImpl final : public v1::AlertService::CallbackService {
+ public:
+  // `state` serves queries and replays (its own Redis client); `feed` serves live entries. Not
+  // owned; both must outlive the service.
+  AlertServiceImpl(LiveState* state, AlertFeed* feed, AlertServiceOptions options = {});
+
+  grpc::ServerWriteReactor<v1::AlertStreamItem>* Subscribe(
+      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
+  grpc::ServerUnaryReactor* GetAlert(grpc::CallbackServerContext* context,
+                                     const v1::GetAlertRequest* request,
+                                     v1::Alert* response) override;
+  grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* context,
+                                       const v1::ListAlertsRequest* request,
+                                       v1::ListAlertsResponse* response) override;
+  grpc::ServerUnaryReactor* GetStatusBoard(grpc::CallbackServerContext* context,
+                                           const v1::GetStatusBoardRequest* request,
+                                           v1::StatusBoard* response) override;
+
+ private:
+  LiveState* state_;
+  AlertFeed* feed_;
+  AlertServiceOptions options_;
+};
+
+}  // namespace resilience::escalation
+
+#endif  // RESILIENCE_SERVICES_ESCALATION_ALERT_SERVICE_H_

@@ -1,0 +1,163 @@
+#include "services/escalation/indicator_pipeline.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/clock/proto_time.h"
+#include "common/log/log.h"
+#include "common/scope/scope_key.h"
+#include "services/escalation/core/indicator_alerting.h"
+
+namespace resilience::escalation {
+namespace {
+
+bool Retryable(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsAborted(s) || absl::IsDeadlineExceeded(s);
+}
+
+}  // namespace
+
+IndicatorPipeline::IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer* producer,
+                                     LiveState* state, const TriggerTables* tables,
+                                     std::shared_ptr<const ReferenceIndex> reference,
+                                     MetricsRegistry* metrics, IndicatorPipelineOptions options)
+    : consumer_(consumer),
+      producer_(producer),
+      state_(state),
+      tables_(tables),
+      reference_(std::move(reference)),
+      options_(std::move(options)) {
+  const std::string name = "resilience_escalation_events_total";
+  const std::string help = "Domain events consumed by the escalation service, by outcome.";
+  applied_ = metrics->GetCounter(name, help, R"(outcome="applied")");
+  duplicates_ = metrics->GetCounter(name, help, R"(outcome="already_applied")");
+  dead_lettered_ = metrics->GetCounter(name, help, R"(outcome="dead_lettered")");
+  alerts_ = metrics->GetCounter("resilience_escalation_alert_transitions_total",
+                                "Alert transitions recorded.");
+  apply_seconds_ = metrics->GetHistogram("resilience_escalation_apply_seconds",
+                                         "Time to apply one event, seconds.");
+}
+
+absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
+  events::v1::DomainEvent event;
+  if (!event.ParseFromString(record.value)) {
+    return absl::InvalidArgumentError("value is not a resilience.events.v1.DomainEvent");
+  }
+  const auto& env = event.envelope();
+  if (env.schema_version() != 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("schema_version ", env.schema_version(), " is not understood (expected 1)"));
+  }
+  if (env.event_id().empty()) return absl::InvalidArgumentError("envelope.event_id is empty");
+  if (event.body_case() != events::v1::DomainEvent::kObservation) {
+    // Other event kinds (acute assessments, placements, referrals) are applied by rules that
+    // arrive with the escalation issue; until then they are acknowledged and left in the log,
+    // from which a later version replays them.
+    return absl::OkStatus();
+  }
+  if (!reference_->ScopeExists(env.scope())) {
+    return absl::NotFoundError(absl::StrCat("unknown scope ", ScopeKey(env.scope())));
+  }
+  const auto& observation = event.observation();
+  const auto* indicator = reference_->FindIndicator(observation.indicator());
+  if (indicator == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unknown indicator '", observation.indicator(), "'"));
+  }
+  const std::string area = reference_->AreaOf(env.scope()).value_or("");
+  const TriggerTable* table = tables_->Find(observation.indicator(), area);
+  if (table == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no trigger table for indicator '", observation.indicator(), "'"));
+  }
+  auto match = table->Evaluate(observation);
+  if (!match.ok()) return match.status();
+  const v1::IndicatorEvidence evidence = BuildEvidence(event, *match, indicator->name());
+
+  AlertContext context;
+  context.scope_name = reference_->ScopeName(env.scope());
+  context.indicator_name = indicator->name();
+  context.area_id = area;
+  if (!indicator->responsible_role().empty()) {
+    context.recipient_roles.push_back(indicator->responsible_role());
+  }
+
+  auto loaded = state_->Load(env.scope(), observation.indicator(), env.event_id());
+  if (!loaded.ok()) return loaded.status();
+  if (loaded->already_applied) {
+    duplicates_->Increment();
+    return absl::OkStatus();
+  }
+  // Transition time is the platform's receipt of the observation, not the wall clock, so a
+  // replay of the topic rebuilds identical alerts.
+  const absl::Time at = FromProtoTime(evidence.provenance().accepted_at());
+  IndicatorAssessment assessment = AssessIndicator(loaded->record, evidence, context, at);
+  if (assessment.superseded) return state_->MarkApplied(env.scope(), env.event_id());
+
+  if (assessment.changed_alert.has_value()) {
+    // Kafka is the record: the transition is published before the live view changes. A crash in
+    // between republishes the same alert id and revision, which readers deduplicate.
+    const v1::Alert& alert = *assessment.changed_alert;
+    absl::Status sent = producer_->Send(
+        {options_.alerts_topic, alert.alert_id(), alert.SerializeAsString(),
+         {{"revision", absl::StrCat(alert.revision())}}});
+    if (!sent.ok()) return sent;
+  }
+  auto stream_id = state_->Apply(env.scope(), observation.indicator(), env.event_id(),
+                                 loaded->version, assessment);
+  if (!stream_id.ok()) return stream_id.status();
+  applied_->Increment();
+  if (!stream_id->empty()) alerts_->Increment();
+  return absl::OkStatus();
+}
+
+absl::Status IndicatorPipeline::DeadLetter(const kafka::ConsumedRecord& record,
+                                           const absl::Status& reason) {
+  Logger("escalation")
+      ->warn("dead-lettering {}[{}]@{}: {}", record.topic, record.partition, record.offset,
+             reason.ToString());
+  dead_lettered_->Increment();
+  return producer_->Send({options_.dead_letter_topic,
+                          record.key,
+                          record.value,
+                          {{"reason", reason.ToString()},
+                           {"source_topic", record.topic},
+                           {"source_partition", absl::StrCat(record.partition)},
+                           {"source_offset", absl::StrCat(record.offset)}}});
+}
+
+bool IndicatorPipeline::ApplyUntilDone(const kafka::ConsumedRecord& record) {
+  auto log = Logger("escalation");
+  while (!stop_.HasBeenNotified()) {
+    const absl::Time start = absl::Now();
+    absl::Status status = Apply(record);
+    apply_seconds_->Observe(absl::ToDoubleSeconds(absl::Now() - start));
+    if (status.ok()) return true;
+    if (!Retryable(status)) status = DeadLetter(record, status);
+    if (status.ok()) return true;
+    log->warn("retrying {}[{}]@{}: {}", record.topic, record.partition, record.offset,
+              status.ToString());
+    stop_.WaitForNotificationWithTimeout(options_.retry_backoff);
+  }
+  return false;
+}
+
+void IndicatorPipeline::Run() {
+  auto log = Logger("escalation");
+  while (!stop_.HasBeenNotified()) {
+    auto polled = consumer_->Poll(absl::Milliseconds(200));
+    if (!polled.ok()) {
+      log->warn("poll: {}", polled.status().ToString());
+      stop_.WaitForNotificationWithTimeout(options_.retry_backoff);
+      continue;
+    }
+    if (!polled->has_value()) continue;
+    const kafka::ConsumedRecord& record = **polled;
+    if (!ApplyUntilDone(record)) break;  // stopping: not committed, so redelivered on restart
+    absl::Status committed = consumer_->Commit(record);
+    if (!committed.ok()) {
+      // Harmless: the record will be redelivered and found already applied.
+      log->warn("commit: {}", committed.ToString());
+    }
+  }
+  consumer_->Close();
+}
+
+}  // namespace resilience::escalation

@@ -1,0 +1,71 @@
+// Consumes indicator observations from the domain topics (capacity, beds, workforce), applies the
+// trigger tables and alert rules, records alert transitions on the `alerts` topic and the live
+// state in Redis, then commits the offset: commit-after-effect, so a crash redelivers and the
+// effect, keyed by event id, is applied once. Records that can never be applied (unparseable,
+// unknown indicator, value outside its table) go to the dead-letter topic with the reason.
+// Run() occupies the calling thread; Stop() is thread-safe.
+#ifndef RESILIENCE_SERVICES_ESCALATION_INDICATOR_PIPELINE_H_
+#define RESILIENCE_SERVICES_ESCALATION_INDICATOR_PIPELINE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/synchronization/notification.h"
+#include "common/kafka/consumer.h"
+#include "common/kafka/producer.h"
+#include "common/metrics/metrics.h"
+#include "common/reference/reference_index.h"
+#include "services/escalation/core/trigger_table.h"
+#include "services/escalation/live_state.h"
+
+namespace resilience::escalation {
+
+struct IndicatorPipelineOptions {
+  // Full topic names (prefix included).
+  std::string alerts_topic = "alerts";
+  std::string dead_letter_topic = "dead-letter";
+  // Pause before retrying after Kafka or Redis was unavailable. Default 200 ms.
+  absl::Duration retry_backoff = absl::Milliseconds(200);
+};
+
+class IndicatorPipeline {
+ public:
+  // Nothing is owned; all must outlive the pipeline.
+  IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer* producer, LiveState* state,
+                    const TriggerTables* tables, std::shared_ptr<const ReferenceIndex> reference,
+                    MetricsRegistry* metrics, IndicatorPipelineOptions options);
+
+  // Polls, applies and commits until Stop(). Returns after the last commit.
+  void Run();
+
+  // Makes Run() return after the record in hand (its effect applied and committed, or neither).
+  void Stop() { stop_.Notify(); }
+
+  // Applies one record. OK when applied, already applied, or superseded; INVALID_ARGUMENT /
+  // NOT_FOUND / FAILED_PRECONDITION when it can never be applied (dead-letter it); UNAVAILABLE
+  // or ABORTED when it should be retried.
+  absl::Status Apply(const kafka::ConsumedRecord& record);
+
+ private:
+  // Applies with retries of UNAVAILABLE / ABORTED until done or stopping; dead-letters the
+  // unprocessable. Returns false when stopping before the record was dealt with.
+  bool ApplyUntilDone(const kafka::ConsumedRecord& record);
+  absl::Status DeadLetter(const kafka::ConsumedRecord& record, const absl::Status& reason);
+
+  kafka::Consumer* consumer_;
+  kafka::Producer* producer_;
+  LiveState* state_;
+  const TriggerTables* tables_;
+  std::shared_ptr<const ReferenceIndex> reference_;
+  IndicatorPipelineOptions options_;
+  absl::Notification stop_;
+  Counter* applied_;
+  Counter* duplicates_;
+  Counter* dead_lettered_;
+  Counter* alerts_;
+  Histogram* apply_seconds_;
+};
+
+}  // namespace resilience::escalation
+
+#endif  // RESILIENCE_SERVICES_ESCALATION_INDICATOR_PIPELINE_H_

@@ -1,0 +1,240 @@
+#include "services/escalation/live_state.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/clock/proto_time.h"
+#include "common/scope/scope_key.h"
+
+namespace resilience::escalation {
+namespace {
+
+constexpr int64_t kSeenTtlSeconds = 30 * 24 * 3600;
+
+// KEYS: 1 indicator hash, 2 seen mark, 3 alert key (or unused), 4 stream, 5 alert index,
+//       6 indicator set
+// ARGV: 1 expected version, 2 record, 3 episode, 4 alert id ("" = no alert change), 5 alert,
+//       6 stream max entries, 7 seen ttl, 8 raised ms, 9 indicator set member
+const redis::Script& ApplyScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'applied', ''} end
+local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if v ~= tonumber(ARGV[1]) then return {'conflict', ''} end
+redis.call('HSET', KEYS[1], 'record', ARGV[2], 'episode', ARGV[3], 'version', v + 1)
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[7])
+redis.call('SADD', KEYS[6], ARGV[9])
+local sid = ''
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[1], 'alert_id', ARGV[4])
+  redis.call('SET', KEYS[3], ARGV[5])
+  redis.call('ZADD', KEYS[5], ARGV[8], ARGV[4])
+  sid = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], '*', 'alert_id', ARGV[4], 'alert', ARGV[5])
+end
+return {'ok', sid}
+)lua");
+  return *script;
+}
+
+// Scope of an alert id "<rule>/<kind>/<id>/...".
+absl::StatusOr<common::v1::ScopeRef> ScopeOfAlert(const std::string& alert_id) {
+  std::vector<std::string> parts = absl::StrSplit(alert_id, '/');
+  if (parts.size() < 4) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("alert id '", alert_id, "': expected <rule>/<kind>/<id>/..."));
+  }
+  return ParseScopeKey(absl::StrCat(parts[1], "/", parts[2]));
+}
+
+}  // namespace
+
+absl::StatusOr<StreamId> ParseStreamId(const std::string& id) {
+  std::vector<std::string> parts = absl::StrSplit(id, '-');
+  StreamId out;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &out.ms) ||
+      !absl::SimpleAtoi(parts[1], &out.seq)) {
+    return absl::InvalidArgumentError(absl::StrCat("resume token '", id, "' is malformed"));
+  }
+  return out;
+}
+
+LiveState::LiveState(redis::Client* client, std::string prefix, int64_t stream_max_entries)
+    : client_(client), prefix_(std::move(prefix)), stream_max_entries_(stream_max_entries) {}
+
+std::string LiveState::IndicatorKey(const common::v1::ScopeRef& scope,
+                                    const std::string& indicator) const {
+  return absl::StrCat(prefix_, "{", ScopeKey(scope), "}:ind:", indicator);
+}
+std::string LiveState::SeenKey(const common::v1::ScopeRef& scope,
+                               const std::string& event_id) const {
+  return absl::StrCat(prefix_, "{", ScopeKey(scope), "}:seen:", event_id);
+}
+std::string LiveState::AlertKey(const common::v1::ScopeRef& scope,
+                                const std::string& alert_id) const {
+  return absl::StrCat(prefix_, "{", ScopeKey(scope), "}:alert:", alert_id);
+}
+std::string LiveState::StreamKey() const { return absl::StrCat(prefix_, "{alerts}:stream"); }
+
+absl::StatusOr<LoadedIndicator> LiveState::Load(const common::v1::ScopeRef& scope,
+                                                const std::string& indicator,
+                                                const std::string& event_id) {
+  auto replies = client_->RunPipeline(
+      {{"EXISTS", SeenKey(scope, event_id)},
+       {"HMGET", IndicatorKey(scope, indicator), "record", "episode", "version", "alert_id"}});
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (!r.ok()) return r.status();
+  }
+  LoadedIndicator out;
+  out.already_applied = (*replies)[0]->integer == 1;
+  const redis::Reply& fields = *(*replies)[1];
+  if (fields.elements.size() != 4 || fields.elements[0].is_nil()) return out;
+  IndicatorRecord record;
+  if (!record.status.ParseFromString(fields.elements[0].str)) {
+    return absl::DataLossError(absl::StrCat("unreadable record at ", IndicatorKey(scope, indicator)));
+  }
+  absl::SimpleAtoi(fields.elements[1].str, &record.episode);
+  absl::SimpleAtoi(fields.elements[2].str, &out.version);
+  if (!fields.elements[3].is_nil()) {
+    auto alert = GetAlert(fields.elements[3].str);
+    if (!alert.ok()) return alert.status();
+    record.alert = *alert;
+  }
+  out.record = std::move(record);
+  return out;
+}
+
+absl::StatusOr<std::string> LiveState::Apply(const common::v1::ScopeRef& scope,
+                                             const std::string& indicator,
+                                             const std::string& event_id,
+                                             int64_t expected_version,
+                                             const IndicatorAssessment& assessment) {
+  const bool alert_changed = assessment.changed_alert.has_value();
+  const std::string alert_id = alert_changed ? assessment.changed_alert->alert_id() : "";
+  const int64_t raised_ms =
+      alert_changed ? absl::ToUnixMillis(FromProtoTime(assessment.changed_alert->raised_at())) : 0;
+  auto reply = client_->Eval(
+      ApplyScript(),
+      {IndicatorKey(scope, indicator), SeenKey(scope, event_id),
+       alert_changed ? AlertKey(scope, alert_id) : IndicatorKey(scope, indicator), StreamKey(),
+       absl::StrCat(prefix_, "{alerts}:index"), absl::StrCat(prefix_, "{status}:indicators")},
+      {absl::StrCat(expected_version), assessment.next.status.SerializeAsString(),
+       absl::StrCat(assessment.next.episode), alert_id,
+       alert_changed ? assessment.changed_alert->SerializeAsString() : "",
+       absl::StrCat(stream_max_entries_), absl::StrCat(kSeenTtlSeconds), absl::StrCat(raised_ms),
+       absl::StrCat(ScopeKey(scope), "|", indicator)});
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.size() != 2) return absl::InternalError("apply script: unexpected reply");
+  const std::string& outcome = reply->elements[0].str;
+  if (outcome == "conflict") {
+    return absl::AbortedError(absl::StrCat("indicator ", IndicatorKey(scope, indicator),
+                                           " changed meanwhile"));
+  }
+  return reply->elements[1].str;
+}
+
+absl::Status LiveState::MarkApplied(const common::v1::ScopeRef& scope,
+                                    const std::string& event_id) {
+  return client_
+      ->Run({"SET", SeenKey(scope, event_id), "1", "EX", absl::StrCat(kSeenTtlSeconds)})
+      .status();
+}
+
+absl::StatusOr<std::optional<v1::Alert>> LiveState::GetAlert(const std::string& alert_id) {
+  auto scope = ScopeOfAlert(alert_id);
+  if (!scope.ok()) return scope.status();
+  auto reply = client_->Run({"GET", AlertKey(*scope, alert_id)});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_nil()) return std::optional<v1::Alert>();
+  v1::Alert alert;
+  if (!alert.ParseFromString(reply->str)) {
+    return absl::DataLossError(absl::StrCat("unreadable alert ", alert_id));
+  }
+  return std::optional<v1::Alert>(std::move(alert));
+}
+
+absl::StatusOr<std::vector<v1::Alert>> LiveState::ListAlerts(size_t limit) {
+  auto ids = client_->Run({"ZREVRANGE", absl::StrCat(prefix_, "{alerts}:index"), "0",
+                           absl::StrCat(static_cast<int64_t>(limit) - 1)});
+  if (!ids.ok()) return ids.status();
+  std::vector<v1::Alert> out;
+  for (const auto& id : ids->elements) {
+    auto alert = GetAlert(id.str);
+    if (!alert.ok()) return alert.status();
+    if (alert->has_value()) out.push_back(**alert);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::IndicatorStatus>> LiveState::ListIndicators() {
+  auto members = client_->Run({"SMEMBERS", absl::StrCat(prefix_, "{status}:indicators")});
+  if (!members.ok()) return members.status();
+  std::vector<redis::Command> commands;
+  for (const auto& m : members->elements) {
+    std::vector<std::string> parts = absl::StrSplit(m.str, absl::MaxSplits('|', 1));
+    if (parts.size() != 2) continue;
+    auto scope = ParseScopeKey(parts[0]);
+    if (!scope.ok()) continue;
+    commands.push_back({"HGET", IndicatorKey(*scope, parts[1]), "record"});
+  }
+  std::vector<v1::IndicatorStatus> out;
+  if (commands.empty()) return out;
+  auto replies = client_->RunPipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (!r.ok() || r->is_nil()) continue;
+    v1::IndicatorStatus status;
+    if (status.ParseFromString(r->str)) out.push_back(std::move(status));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<StreamEntry>> LiveState::ParseEntries(const redis::Reply& entries) {
+  std::vector<StreamEntry> out;
+  for (const auto& entry : entries.elements) {
+    if (entry.elements.size() != 2) continue;
+    StreamEntry e;
+    e.id = entry.elements[0].str;
+    const auto& fields = entry.elements[1].elements;
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+      if (fields[i].str == "alert" && !e.alert.ParseFromString(fields[i + 1].str)) {
+        return absl::DataLossError(absl::StrCat("unreadable stream entry ", e.id));
+      }
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<StreamEntry>> LiveState::ReadStream(const std::string& after_id,
+                                                               size_t count,
+                                                               absl::Duration block) {
+  redis::Command command = {"XREAD", "COUNT", absl::StrCat(count)};
+  if (block > absl::ZeroDuration()) {
+    command.push_back("BLOCK");
+    command.push_back(absl::StrCat(absl::ToInt64Milliseconds(block)));
+  }
+  command.insert(command.end(), {"STREAMS", StreamKey(), after_id});
+  auto reply = client_->Run(command);
+  if (!reply.ok()) return reply.status();
+  if (reply->is_nil() || reply->elements.empty()) return std::vector<StreamEntry>();
+  // [[stream key, [entries...]]]
+  const auto& stream = reply->elements[0];
+  if (stream.elements.size() != 2) return std::vector<StreamEntry>();
+  return ParseEntries(stream.elements[1]);
+}
+
+absl::StatusOr<std::string> LiveState::LastStreamId() {
+  auto reply = client_->Run({"XREVRANGE", StreamKey(), "+", "-", "COUNT", "1"});
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.empty()) return std::string("0-0");
+  return reply->elements[0].elements[0].str;
+}
+
+absl::StatusOr<std::string> LiveState::FirstStreamId() {
+  auto reply = client_->Run({"XRANGE", StreamKey(), "-", "+", "COUNT", "1"});
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.empty()) return std::string("0-0");
+  return reply->elements[0].elements[0].str;
+}
+
+}  // namespace resilience::escalation

@@ -1,0 +1,114 @@
+// The escalation service's live state in Redis: indicator records, alerts, the alert stream that
+// subscribers resume from, and the processed-event marks that make redelivery harmless.
+// Kafka is the record; everything here can be rebuilt from the topics.
+//
+// Key layout (prefix P, Redis Cluster hash tag per scope so one scope's keys share a slot):
+//   P{<scope key>}:ind:<indicator>   hash: record (IndicatorStatus), episode, alert_id, version
+//   P{<scope key>}:seen:<event id>   processed-event mark, expires after 30 days
+//   P{<scope key>}:alert:<alert id>  the alert (serialised Alert)
+//   P{alerts}:stream                 stream of alert transitions: fields alert_id, alert
+//   P{alerts}:index                  sorted set of alert ids by raised time (ms)
+//   P{status}:indicators             set of "<scope key>|<indicator>" with a record
+// The apply script touches one scope's keys and the {alerts}/{status} keys together; on a single
+// Redis that is one atomic step. (Running on Redis Cluster would split it into a per-scope step
+// and a stream step; see the scaling section of the README when it lands.)
+// Thread-safe (the Redis client serialises calls).
+#ifndef RESILIENCE_SERVICES_ESCALATION_LIVE_STATE_H_
+#define RESILIENCE_SERVICES_ESCALATION_LIVE_STATE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/redis/redis_client.h"
+#include "services/escalation/core/indicator_alerting.h"
+
+namespace resilience::escalation {
+
+// One entry of the alert stream.
+struct StreamEntry {
+  // Redis stream id "<ms>-<seq>": the resume token.
+  std::string id;
+  v1::Alert alert;
+};
+
+// Parsed stream id, for ordering.
+struct StreamId {
+  uint64_t ms = 0;
+  uint64_t seq = 0;
+  friend bool operator<(const StreamId& a, const StreamId& b) {
+    return a.ms != b.ms ? a.ms < b.ms : a.seq < b.seq;
+  }
+  friend bool operator<=(const StreamId& a, const StreamId& b) { return !(b < a); }
+};
+// INVALID_ARGUMENT unless "<digits>-<digits>".
+absl::StatusOr<StreamId> ParseStreamId(const std::string& id);
+
+// An indicator's record as loaded, with what the apply step needs.
+struct LoadedIndicator {
+  // The event was applied before: nothing to do.
+  bool already_applied = false;
+  std::optional<IndicatorRecord> record;
+  // Version for the compare-and-set in Apply.
+  int64_t version = 0;
+};
+
+class LiveState {
+ public:
+  // `client` is not owned. `stream_max_entries` bounds the alert stream (approximately).
+  LiveState(redis::Client* client, std::string prefix, int64_t stream_max_entries);
+
+  // Loads an indicator's record and whether `event_id` was already applied. UNAVAILABLE when
+  // Redis is down; DATA_LOSS when a stored record cannot be parsed.
+  absl::StatusOr<LoadedIndicator> Load(const common::v1::ScopeRef& scope,
+                                       const std::string& indicator, const std::string& event_id);
+
+  // Atomically: marks `event_id` applied, stores `assessment.next` if the record's version is
+  // still `expected_version`, and stores and streams `assessment.changed_alert`. Returns the
+  // stream id of the alert entry ("" when no alert changed). ABORTED when the version moved
+  // (another instance applied something meanwhile: reload and recompute); OK with "" when the
+  // event had been applied already.
+  absl::StatusOr<std::string> Apply(const common::v1::ScopeRef& scope,
+                                    const std::string& indicator, const std::string& event_id,
+                                    int64_t expected_version,
+                                    const IndicatorAssessment& assessment);
+
+  // Marks an event applied without other change (superseded observations).
+  absl::Status MarkApplied(const common::v1::ScopeRef& scope, const std::string& event_id);
+
+  // One alert by id; nullopt when unknown. INVALID_ARGUMENT for a malformed id.
+  absl::StatusOr<std::optional<v1::Alert>> GetAlert(const std::string& alert_id);
+
+  // Most recent alerts first, at most `limit`.
+  absl::StatusOr<std::vector<v1::Alert>> ListAlerts(size_t limit);
+
+  // Every indicator's current status.
+  absl::StatusOr<std::vector<v1::IndicatorStatus>> ListIndicators();
+
+  // Stream entries after `after_id` (exclusive; "0-0" for all), at most `count`, waiting up to
+  // `block` for the first one when there is none (zero: do not wait). Must block less than the
+  // client's timeout.
+  absl::StatusOr<std::vector<StreamEntry>> ReadStream(const std::string& after_id, size_t count,
+                                                      absl::Duration block);
+
+  // Id of the newest and the oldest retained stream entry; "0-0" when the stream is empty.
+  absl::StatusOr<std::string> LastStreamId();
+  absl::StatusOr<std::string> FirstStreamId();
+
+  std::string StreamKey() const;
+
+ private:
+  std::string IndicatorKey(const common::v1::ScopeRef& scope, const std::string& indicator) const;
+  std::string SeenKey(const common::v1::ScopeRef& scope, const std::string& event_id) const;
+  std::string AlertKey(const common::v1::ScopeRef& scope, const std::string& alert_id) const;
+  absl::StatusOr<std::vector<StreamEntry>> ParseEntries(const redis::Reply& entries);
+
+  redis::Client* client_;
+  std::string prefix_;
+  int64_t stream_max_entries_;
+};
+
+}  // namespace resilience::escalation
+
+#endif  // RESILIENCE_SERVICES_ESCALATION_LIVE_STATE_H_

@@ -1,0 +1,173 @@
+// escalation-service: flags, config and wiring only. See indicator_pipeline.h and
+// alert_service.h.
+#include <cstdlib>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/config/text_proto.h"
+#include "common/grpc/grpc_server.h"
+#include "common/kafka/rdkafka_consumer.h"
+#include "common/kafka/rdkafka_producer.h"
+#include "common/log/log.h"
+#include "common/metrics/metrics_http_server.h"
+#include "common/redis/hiredis_client.h"
+#include "common/reference/reference_index.h"
+#include "escalation/v1/config.pb.h"
+#include "services/escalation/alert_feed.h"
+#include "services/escalation/alert_service.h"
+#include "services/escalation/indicator_pipeline.h"
+
+ABSL_FLAG(std::string, config, "", "Path of the EscalationConfig textproto. Required.");
+ABSL_FLAG(std::string, grpc_address, "", "Overrides server.grpc_address (host:port, port 0 = any).");
+ABSL_FLAG(std::string, metrics_address, "", "Overrides server.metrics_address.");
+ABSL_FLAG(std::string, kafka_bootstrap, "", "Overrides kafka.bootstrap_servers.");
+ABSL_FLAG(std::string, group_id, "", "Overrides kafka.group_id.");
+ABSL_FLAG(std::string, redis_host, "", "Overrides redis.host.");
+ABSL_FLAG(int, redis_port, 0, "Overrides redis.port.");
+ABSL_FLAG(std::string, namespace, "",
+          "Overrides topics.prefix and redis.key_prefix (tests use a unique one per run).");
+ABSL_FLAG(std::string, port_file, "", "Writes the bound gRPC port here once serving.");
+ABSL_FLAG(std::string, log_format, "text", "text or json.");
+
+namespace {
+
+namespace esc = resilience::escalation;
+
+int Fail(const absl::Status& status) {
+  resilience::Logger("escalation")->critical("cannot start: {}", status.ToString());
+  return EXIT_FAILURE;
+}
+
+std::string Topic(const resilience::common::v1::TopicNames& t, const std::string& name,
+                  const char* fallback) {
+  return absl::StrCat(t.prefix(), name.empty() ? fallback : name);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  resilience::BlockTerminationSignals();
+  absl::ParseCommandLine(argc, argv);
+  resilience::ConfigureLogging(absl::GetFlag(FLAGS_log_format) == "json"
+                                   ? resilience::LogFormat::kJson
+                                   : resilience::LogFormat::kText);
+  auto log = resilience::Logger("escalation");
+
+  const std::string config_path = absl::GetFlag(FLAGS_config);
+  auto config = resilience::LoadTextProto<esc::v1::EscalationConfig>(config_path);
+  if (!config.ok()) return Fail(config.status());
+  if (!absl::GetFlag(FLAGS_grpc_address).empty()) {
+    config->mutable_server()->set_grpc_address(absl::GetFlag(FLAGS_grpc_address));
+  }
+  if (!absl::GetFlag(FLAGS_metrics_address).empty()) {
+    config->mutable_server()->set_metrics_address(absl::GetFlag(FLAGS_metrics_address));
+  }
+  if (!absl::GetFlag(FLAGS_kafka_bootstrap).empty()) {
+    config->mutable_kafka()->set_bootstrap_servers(absl::GetFlag(FLAGS_kafka_bootstrap));
+  }
+  if (!absl::GetFlag(FLAGS_group_id).empty()) {
+    config->mutable_kafka()->set_group_id(absl::GetFlag(FLAGS_group_id));
+  }
+  if (!absl::GetFlag(FLAGS_redis_host).empty()) {
+    config->mutable_redis()->set_host(absl::GetFlag(FLAGS_redis_host));
+  }
+  if (absl::GetFlag(FLAGS_redis_port) != 0) {
+    config->mutable_redis()->set_port(absl::GetFlag(FLAGS_redis_port));
+  }
+  if (!absl::GetFlag(FLAGS_namespace).empty()) {
+    config->mutable_topics()->set_prefix(absl::GetFlag(FLAGS_namespace));
+    config->mutable_redis()->set_key_prefix(absl::StrCat(absl::GetFlag(FLAGS_namespace), ":"));
+  }
+  if (config->server().grpc_address().empty()) {
+    return Fail(resilience::ConfigError(config_path, "server.grpc_address", "required"));
+  }
+
+  auto reference = resilience::ReferenceIndex::Load(
+      resilience::ResolveBeside(config_path, config->reference_path()));
+  if (!reference.ok()) return Fail(reference.status());
+  auto tables = esc::TriggerTables::FromConfig(config->trigger_tables());
+  if (!tables.ok()) {
+    return Fail(resilience::ConfigError(config_path, "trigger_tables", tables.status().message()));
+  }
+
+  const auto& topics = config->topics();
+  resilience::kafka::ClientOptions kafka_client;
+  kafka_client.bootstrap_servers = config->kafka().bootstrap_servers();
+  kafka_client.client_id = "escalation-service";
+  kafka_client.properties.insert(config->kafka().properties().begin(),
+                                 config->kafka().properties().end());
+  resilience::kafka::ProducerOptions producer_options;
+  producer_options.client = kafka_client;
+  auto producer = resilience::kafka::NewRdKafkaProducer(producer_options);
+  if (!producer.ok()) return Fail(producer.status());
+  resilience::kafka::ConsumerOptions consumer_options;
+  consumer_options.client = kafka_client;
+  consumer_options.group_id = absl::StrCat(
+      topics.prefix(), config->kafka().group_id().empty() ? "escalation" : config->kafka().group_id());
+  consumer_options.topics = {Topic(topics, topics.capacity(), "capacity"),
+                             Topic(topics, topics.beds(), "beds"),
+                             Topic(topics, topics.workforce(), "workforce")};
+  auto consumer = resilience::kafka::NewRdKafkaConsumer(consumer_options);
+  if (!consumer.ok()) return Fail(consumer.status());
+
+  resilience::redis::ClientOptions redis_options;
+  redis_options.host = config->redis().host().empty() ? "127.0.0.1" : config->redis().host();
+  redis_options.port = config->redis().port() == 0 ? 6379 : static_cast<int>(config->redis().port());
+  if (config->redis().timeout_ms() > 0) {
+    redis_options.timeout = absl::Milliseconds(config->redis().timeout_ms());
+  }
+  const int64_t stream_max = config->alert_rules().stream_max_entries() == 0
+                                 ? 100000
+                                 : config->alert_rules().stream_max_entries();
+  // Three connections: the pipeline's writes, queries, and the feed's blocking reads.
+  auto pipeline_redis = resilience::redis::NewHiredisClient(redis_options);
+  auto query_redis = resilience::redis::NewHiredisClient(redis_options);
+  auto feed_redis = resilience::redis::NewHiredisClient(redis_options);
+  esc::LiveState pipeline_state(pipeline_redis.get(), config->redis().key_prefix(), stream_max);
+  esc::LiveState query_state(query_redis.get(), config->redis().key_prefix(), stream_max);
+  esc::LiveState feed_state(feed_redis.get(), config->redis().key_prefix(), stream_max);
+
+  auto& metrics = resilience::MetricsRegistry::Default();
+  esc::IndicatorPipelineOptions pipeline_options;
+  pipeline_options.alerts_topic = Topic(topics, topics.alerts(), "alerts");
+  pipeline_options.dead_letter_topic = Topic(topics, topics.dead_letter(), "dead-letter");
+  esc::IndicatorPipeline pipeline(consumer->get(), producer->get(), &pipeline_state, &*tables,
+                                  *reference, &metrics, pipeline_options);
+
+  esc::AlertFeed feed(&feed_state);
+  if (auto s = feed.Start(); !s.ok()) return Fail(s);
+  esc::AlertServiceImpl alert_service(&query_state, &feed);
+
+  std::unique_ptr<resilience::MetricsHttpServer> metrics_server;
+  if (!config->server().metrics_address().empty()) {
+    auto started = resilience::MetricsHttpServer::Start(config->server().metrics_address(), &metrics);
+    if (!started.ok()) return Fail(started.status());
+    metrics_server = *std::move(started);
+  }
+  resilience::GrpcServerOptions server_options;
+  server_options.address = config->server().grpc_address();
+  if (config->server().shutdown_grace_seconds() > 0) {
+    server_options.shutdown_grace = absl::Seconds(config->server().shutdown_grace_seconds());
+  }
+  auto server = resilience::GrpcServer::Start(
+      server_options, {{&alert_service, esc::v1::AlertService::service_full_name()}});
+  if (!server.ok()) return Fail(server.status());
+  if (auto s = resilience::WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
+      !s.ok()) {
+    return Fail(s);
+  }
+  std::thread pipeline_thread([&pipeline] { pipeline.Run(); });
+  log->info("serving on port {}, consuming {} as group {}", (*server)->port(),
+            absl::StrJoin(consumer_options.topics, ","), consumer_options.group_id);
+
+  int sig = resilience::WaitForTerminationSignal();
+  log->info("signal {}: draining", sig);
+  (*server)->Shutdown();  // subscribers are cancelled after the grace period
+  pipeline.Stop();        // finishes the record in hand, commits, leaves the group
+  pipeline_thread.join();
+  log->info("stopped");
+  return EXIT_SUCCESS;
+}

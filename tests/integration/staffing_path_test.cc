@@ -1,0 +1,175 @@
+// The foundation's end-to-end path, through real components only: a team's staffing report over
+// gRPC to the workforce service -> the workforce topic on the real broker -> the escalation
+// service -> the plan's staffing trigger -> Redis -> an alert streamed to a gRPC subscriber.
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "common/grpc/status_conversion.h"
+#include "common/redis/hiredis_client.h"
+#include "escalation/v1/alert_service.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "tests/integration/service_fixture.h"
+#include "tests/testing/wait_for.h"
+#include "workforce/v1/workforce.grpc.pb.h"
+
+namespace resilience::testing {
+namespace {
+
+using ::testing::HasSubstr;
+namespace esc = escalation::v1;
+
+// Collects a subscription's alerts on a thread of its own.
+class Subscriber {
+ public:
+  Subscriber(const std::string& address, const std::string& resume_token) {
+    stub_ = esc::AlertService::NewStub(
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    request_.set_resume_token(resume_token);
+    thread_ = std::thread([this] {
+      auto reader = stub_->Subscribe(&context_, request_);
+      esc::AlertStreamItem item;
+      while (reader->Read(&item)) {
+        absl::MutexLock lock(&mu_);
+        subscribed_ = true;  // the first item, a heartbeat, confirms the subscription
+        if (item.has_alert()) items_.push_back(item);
+      }
+      absl::MutexLock lock(&mu_);
+      finish_ = reader->Finish();
+      done_ = true;
+    });
+  }
+  ~Subscriber() {
+    context_.TryCancel();
+    thread_.join();
+  }
+  std::vector<esc::AlertStreamItem> Items() {
+    absl::MutexLock lock(&mu_);
+    return items_;
+  }
+  bool WaitUntilSubscribed() {
+    return WaitFor(
+        [&] {
+          absl::MutexLock lock(&mu_);
+          return subscribed_;
+        },
+        absl::Seconds(30));
+  }
+  bool WaitForCount(size_t n) {
+    return WaitFor([&] { return Items().size() >= n; }, absl::Seconds(60));
+  }
+
+ private:
+  std::unique_ptr<esc::AlertService::Stub> stub_;
+  grpc::ClientContext context_;
+  esc::SubscribeRequest request_;
+  absl::Mutex mu_;
+  std::vector<esc::AlertStreamItem> items_;
+  bool subscribed_ = false;
+  grpc::Status finish_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+class StaffingPathTest : public ServicesTest {
+ protected:
+  absl::StatusOr<common::v1::UpdateAck> Report(const std::string& update_id, double available) {
+    auto stub = workforce::v1::WorkforceService::NewStub(
+        grpc::CreateChannel(workforce_->address(), grpc::InsecureChannelCredentials()));
+    workforce::v1::StaffingReport report;
+    report.set_update_id(update_id);
+    report.set_team_id("stp-west-kent");  // establishment 20 WTE
+    report.set_available_wte(available);
+    grpc::ClientContext context;
+    context.AddMetadata("x-provider-id", "rostering-kcc");
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(40)));
+    common::v1::UpdateAck ack;
+    grpc::Status status = stub->ReportStaffing(&context, report, &ack);
+    if (!status.ok()) return FromGrpcStatus(status, &context);
+    return ack;
+  }
+};
+
+TEST_F(StaffingPathTest, StaffingReportBecomesAnAlertInASubscriber) {
+  Subscriber subscriber(escalation_->address(), "");
+  ASSERT_TRUE(subscriber.WaitUntilSubscribed());
+  // Green first (18/20 = 90%): no alert. Then 9/20 = 45%: Red by the plan's trigger.
+  auto green = Report("u-green", 18);
+  ASSERT_THAT(green, IsOk());
+  EXPECT_EQ(green->outcome(), common::v1::UpdateAck::OUTCOME_ACCEPTED);
+  auto red = Report("u-red", 9);
+  ASSERT_THAT(red, IsOk());
+  EXPECT_EQ(red->outcome(), common::v1::UpdateAck::OUTCOME_ACCEPTED);
+  EXPECT_FALSE(red->event_id().empty());
+
+  ASSERT_TRUE(subscriber.WaitForCount(1));
+  const esc::Alert first = subscriber.Items()[0].alert();
+  EXPECT_EQ(first.alert_id(), "indicator-level/team/stp-west-kent/stp_staffing_pct/1");
+  EXPECT_EQ(first.level(), common::v1::OPEL_LEVEL_3_RED);
+  EXPECT_EQ(first.previous_level(), common::v1::OPEL_LEVEL_1_GREEN);
+  EXPECT_EQ(first.state(), esc::ALERT_STATE_FIRING);
+  EXPECT_EQ(first.area_id(), "west-kent");
+  ASSERT_EQ(first.evidence_size(), 1);
+  EXPECT_DOUBLE_EQ(first.evidence(0).value(), 45.0);
+  EXPECT_THAT(first.evidence(0).trigger_row(), HasSubstr(">= 35"));
+  EXPECT_EQ(first.evidence(0).provenance().provider_id(), "rostering-kcc");
+  EXPECT_EQ(first.evidence(0).provenance().update_id(), "u-red");
+  EXPECT_EQ(first.evidence(0).event_id(), red->event_id());
+
+  // The live state is in Redis under the namespace's keys.
+  redis::ClientOptions redis_options;
+  redis_options.port = RedisPort();
+  auto redis = redis::NewHiredisClient(redis_options);
+  auto record = redis->Run({"HGET", ns_ + ":{team/stp-west-kent}:ind:stp_staffing_pct", "record"});
+  ASSERT_THAT(record, IsOk());
+  esc::IndicatorStatus status;
+  ASSERT_TRUE(status.ParseFromString(record->str));
+  EXPECT_EQ(status.latest().level(), common::v1::OPEL_LEVEL_3_RED);
+
+  // A retry of the same update is acknowledged as a duplicate and never applied twice; the next
+  // real change (back to Green) is the very next alert transition, revision 2 of the same alert.
+  auto retry = Report("u-red", 9);
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_EQ(retry->outcome(), common::v1::UpdateAck::OUTCOME_DUPLICATE);
+  EXPECT_EQ(retry->event_id(), red->event_id());
+  ASSERT_THAT(Report("u-back", 16), IsOk());  // 80%: Green
+  ASSERT_TRUE(subscriber.WaitForCount(2));
+  const auto items = subscriber.Items();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[1].alert().alert_id(), first.alert_id());
+  EXPECT_EQ(items[1].alert().revision(), 2u);
+  EXPECT_EQ(items[1].alert().state(), esc::ALERT_STATE_RESOLVED);
+
+  // A subscriber that reconnects with the first item's token gets what it missed, in order.
+  Subscriber resumed(escalation_->address(), items[0].resume_token());
+  ASSERT_TRUE(resumed.WaitForCount(1));
+  EXPECT_EQ(resumed.Items()[0].resume_token(), items[1].resume_token());
+  EXPECT_EQ(resumed.Items()[0].alert().state(), esc::ALERT_STATE_RESOLVED);
+}
+
+TEST_F(StaffingPathTest, BadReportIsRefusedWithFieldAndReason) {
+  auto bad = Report("u-bad", -3);
+  EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("available_wte")));
+  auto violations = FieldViolationsOf(bad.status());
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].field(), "available_wte");
+  EXPECT_THAT(violations[0].reason(), HasSubstr("negative"));
+  // The service is still up and takes the next valid report.
+  auto good = Report("u-good", 15);
+  ASSERT_THAT(good, IsOk());
+  EXPECT_EQ(good->outcome(), common::v1::UpdateAck::OUTCOME_ACCEPTED);
+}
+
+TEST_F(StaffingPathTest, MalformedResumeTokenIsInvalidArgument) {
+  auto stub = esc::AlertService::NewStub(
+      grpc::CreateChannel(escalation_->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  esc::SubscribeRequest request;
+  request.set_resume_token("not-a-token");
+  auto reader = stub->Subscribe(&context, request);
+  esc::AlertStreamItem item;
+  EXPECT_FALSE(reader->Read(&item));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace resilience::testing

@@ -1,0 +1,201 @@
+// opsctl: the command-line client for operations staff and integration engineers.
+//
+//   opsctl health   --address=HOST:PORT [--service=NAME]     health of a server (exit 0 if SERVING)
+//   opsctl services --address=HOST:PORT                      services listed by reflection
+//   opsctl report-staffing --address=HOST:PORT --team=ID --available_wte=N
+//                   [--update_id=ID] [--provider=ID] [--note=TEXT]
+//   opsctl watch    --address=HOST:PORT [--resume_token=T] [--area=ID] [--min_level=N]
+//                   [--count=N] [--timeout_seconds=N] [--json]
+//   opsctl alerts   --address=HOST:PORT [--json]             current alerts
+//   opsctl board    --address=HOST:PORT [--json]             indicator statuses as a table
+#include <cstdlib>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/clock/proto_time.h"
+#include "common/grpc/server_probe.h"
+#include "common/grpc/status_conversion.h"
+#include "common/ids/uuid.h"
+#include "escalation/v1/alert_service.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "workforce/v1/workforce.grpc.pb.h"
+
+ABSL_FLAG(std::string, address, "127.0.0.1:50051", "Server address host:port.");
+ABSL_FLAG(std::string, service, "", "health: service name (empty = whole server).");
+ABSL_FLAG(std::string, team, "", "report-staffing: team id.");
+ABSL_FLAG(double, available_wte, -1, "report-staffing: available whole-time equivalents.");
+ABSL_FLAG(std::string, update_id, "", "report-staffing: update id (default: a new UUID).");
+ABSL_FLAG(std::string, provider, "opsctl", "report-staffing: provider id sent as x-provider-id.");
+ABSL_FLAG(std::string, note, "", "report-staffing: note.");
+ABSL_FLAG(std::string, resume_token, "", "watch: continue after this token.");
+ABSL_FLAG(std::string, area, "", "watch/alerts: only this KCC locality.");
+ABSL_FLAG(int, min_level, 0, "watch/alerts: only alerts at this OPEL level or above.");
+ABSL_FLAG(int, count, 0, "watch: exit after this many alerts (0 = never).");
+ABSL_FLAG(int, timeout_seconds, 0, "watch: give up after this long (0 = never).");
+ABSL_FLAG(bool, json, false, "Print JSON instead of text.");
+
+namespace {
+
+namespace esc = resilience::escalation::v1;
+
+std::string Json(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+std::string Colour(resilience::common::v1::OpelLevel level) {
+  switch (level) {
+    case 1: return "GREEN (OPEL 1)";
+    case 2: return "AMBER (OPEL 2)";
+    case 3: return "RED (OPEL 3)";
+    case 4: return "BLACK (OPEL 4)";
+    default: return "UNKNOWN";
+  }
+}
+
+int Report(const absl::Status& status) {
+  std::cerr << "opsctl: " << status << "\n";
+  for (const auto& v : resilience::FieldViolationsOf(status)) {
+    std::cerr << "  " << v.field() << ": " << v.reason() << "\n";
+  }
+  return EXIT_FAILURE;
+}
+
+void PrintAlert(const esc::Alert& a, const std::string& token) {
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << Json(a) << std::endl;
+    return;
+  }
+  std::cout << absl::StrFormat("[%s] %s  %s\n    %s\n    id=%s revision=%d state=%s token=%s\n",
+                               Colour(a.level()), absl::FormatTime("%H:%M:%S", resilience::FromProtoTime(a.updated_at()), absl::UTCTimeZone()),
+                               a.title(), a.summary(), a.alert_id(), a.revision(),
+                               esc::AlertState_Name(a.state()), token)
+            << std::flush;
+}
+
+int Watch(const std::shared_ptr<grpc::Channel>& channel) {
+  auto stub = esc::AlertService::NewStub(channel);
+  esc::SubscribeRequest request;
+  request.set_resume_token(absl::GetFlag(FLAGS_resume_token));
+  if (!absl::GetFlag(FLAGS_area).empty()) request.mutable_filter()->add_area_ids(absl::GetFlag(FLAGS_area));
+  request.mutable_filter()->set_min_level(
+      static_cast<resilience::common::v1::OpelLevel>(absl::GetFlag(FLAGS_min_level)));
+  const int want = absl::GetFlag(FLAGS_count);
+  const int timeout = absl::GetFlag(FLAGS_timeout_seconds);
+  int seen = 0;
+  std::string token = request.resume_token();
+  // Reconnects after a dropped stream, resuming after the last token received.
+  const absl::Time deadline = timeout > 0 ? absl::Now() + absl::Seconds(timeout) : absl::InfiniteFuture();
+  while (absl::Now() < deadline) {
+    grpc::ClientContext context;
+    if (timeout > 0) context.set_deadline(absl::ToChronoTime(deadline));
+    request.set_resume_token(token);
+    auto reader = stub->Subscribe(&context, request);
+    esc::AlertStreamItem item;
+    bool announced = false;
+    while (reader->Read(&item)) {
+      token = item.resume_token();
+      if (!announced) {
+        std::cerr << "opsctl: subscribed at " << token << std::endl;
+        announced = true;
+      }
+      if (!item.has_alert()) continue;
+      PrintAlert(item.alert(), token);
+      if (want > 0 && ++seen >= want) {
+        context.TryCancel();
+        return EXIT_SUCCESS;
+      }
+    }
+    grpc::Status status = reader->Finish();
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) break;
+    if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+        status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+      return Report(resilience::FromGrpcStatus(status));
+    }
+    std::cerr << "opsctl: stream ended (" << status.error_message() << "); reconnecting\n";
+    absl::SleepFor(absl::Milliseconds(500));  // pacing reconnects, not synchronisation
+  }
+  std::cerr << "opsctl: timed out after " << seen << " alert(s)\n";
+  return want > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() < 2) {
+    std::cerr << "usage: opsctl health|services|report-staffing|watch|alerts|board --address=HOST:PORT ...\n";
+    return 2;
+  }
+  const std::string command = args[1];
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_address), grpc::InsecureChannelCredentials());
+
+  if (command == "health") {
+    auto status = resilience::CheckHealth(channel, absl::GetFlag(FLAGS_service));
+    if (!status.ok()) return Report(status.status());
+    std::cout << absl::GetFlag(FLAGS_address) << " " << *status << "\n";
+    return *status == "SERVING" ? EXIT_SUCCESS : EXIT_FAILURE;
+  }
+  if (command == "services") {
+    auto names = resilience::ListServicesByReflection(channel);
+    if (!names.ok()) return Report(names.status());
+    for (const auto& n : *names) std::cout << n << "\n";
+    return EXIT_SUCCESS;
+  }
+  if (command == "report-staffing") {
+    auto stub = resilience::workforce::v1::WorkforceService::NewStub(channel);
+    resilience::workforce::v1::StaffingReport report;
+    report.set_update_id(absl::GetFlag(FLAGS_update_id).empty() ? resilience::NewRandomUuid()
+                                                                : absl::GetFlag(FLAGS_update_id));
+    report.set_team_id(absl::GetFlag(FLAGS_team));
+    report.set_available_wte(absl::GetFlag(FLAGS_available_wte));
+    report.set_note(absl::GetFlag(FLAGS_note));
+    grpc::ClientContext context;
+    context.AddMetadata("x-provider-id", absl::GetFlag(FLAGS_provider));
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(40)));
+    resilience::common::v1::UpdateAck ack;
+    grpc::Status status = stub->ReportStaffing(&context, report, &ack);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    std::cout << (absl::GetFlag(FLAGS_json) ? Json(ack) : ack.DebugString());
+    return EXIT_SUCCESS;
+  }
+  if (command == "watch") return Watch(channel);
+  if (command == "alerts") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::ListAlertsRequest request;
+    if (!absl::GetFlag(FLAGS_area).empty()) request.mutable_filter()->add_area_ids(absl::GetFlag(FLAGS_area));
+    esc::ListAlertsResponse response;
+    grpc::Status status = stub->ListAlerts(&context, request, &response);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    for (const auto& a : response.alerts()) PrintAlert(a, "");
+    return EXIT_SUCCESS;
+  }
+  if (command == "board") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::StatusBoard board;
+    grpc::Status status = stub->GetStatusBoard(&context, esc::GetStatusBoardRequest(), &board);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    if (absl::GetFlag(FLAGS_json)) {
+      std::cout << Json(board) << "\n";
+      return EXIT_SUCCESS;
+    }
+    std::cout << absl::StrFormat("%-32s %-22s %-16s %-10s %s\n", "SCOPE", "INDICATOR", "LEVEL", "VALUE", "FROM");
+    for (const auto& i : board.indicators()) {
+      const auto& e = i.latest();
+      std::cout << absl::StrFormat("%-32s %-22s %-16s %-10s %s/%s%s\n", e.scope().id(), e.indicator(),
+                                   Colour(e.level()), e.value_text(), e.provenance().provider_id(),
+                                   e.provenance().update_id(), e.local_default() ? " (local default)" : "");
+    }
+    return EXIT_SUCCESS;
+  }
+  std::cerr << "opsctl: unknown command '" << command << "'\n";
+  return 2;
+}
