@@ -33,6 +33,12 @@ void AlertFeed::Remove(AlertFeedListener* listener) {
   listeners_.erase(listener);
 }
 
+void AlertFeed::ShutdownListeners() {
+  absl::MutexLock lock(&mu_);
+  for (AlertFeedListener* l : listeners_) l->OnShutdown();
+  listeners_.clear();
+}
+
 void AlertFeed::Tail() {
   auto log = Logger("escalation.feed");
   std::string after;

@@ -20,6 +20,10 @@ class AlertFeedListener {
   virtual void OnEntry(const StreamEntry& entry) = 0;
   // Called about once a second, so idle streams can send heartbeats.
   virtual void OnIdle(absl::Time now) = 0;
+  // The service is shutting down: finish the stream so the client reconnects elsewhere with its
+  // resume token. Called with the feed's lock held, so it must not call Remove(): the feed
+  // forgets every listener itself afterwards.
+  virtual void OnShutdown() = 0;
 };
 
 class AlertFeed {
@@ -36,6 +40,10 @@ class AlertFeed {
   std::string Add(AlertFeedListener* listener);
   // After Remove returns, the listener is never called again.
   void Remove(AlertFeedListener* listener);
+
+  // Asks every listener to finish (graceful shutdown: open streams would otherwise hold the
+  // server for its whole grace period).
+  void ShutdownListeners();
 
  private:
   void Tail();

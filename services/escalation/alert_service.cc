@@ -99,6 +99,17 @@ class AlertSubscription final : public grpc::ServerWriteReactor<v1::AlertStreamI
     FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
   }
 
+  void OnShutdown() override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      finished_ = true;
+    }
+    // The feed drops us itself (it holds its lock here, so no Remove()).
+    Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "server shutting down: reconnect with your last resume token"));
+  }
+
   void OnCancel() override { FinishOnce(grpc::Status::CANCELLED); }
 
   void OnDone() override { delete this; }

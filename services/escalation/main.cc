@@ -165,7 +165,8 @@ int main(int argc, char** argv) {
 
   int sig = resilience::WaitForTerminationSignal();
   log->info("signal {}: draining", sig);
-  (*server)->Shutdown();  // subscribers are cancelled after the grace period
+  feed.ShutdownListeners();  // subscribers get UNAVAILABLE and resume elsewhere
+  (*server)->Shutdown();     // then stop accepting and drain unary calls
   pipeline.Stop();        // finishes the record in hand, commits, leaves the group
   pipeline_thread.join();
   log->info("stopped");

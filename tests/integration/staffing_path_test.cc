@@ -54,6 +54,12 @@ class Subscriber {
         },
         absl::Seconds(30));
   }
+  // The status the stream ended with, once it ended.
+  std::optional<grpc::Status> Finished() {
+    absl::MutexLock lock(&mu_);
+    if (!done_) return std::nullopt;
+    return finish_;
+  }
   bool WaitForCount(size_t n) {
     return WaitFor([&] { return Items().size() >= n; }, absl::Seconds(60));
   }
@@ -157,6 +163,15 @@ TEST_F(StaffingPathTest, BadReportIsRefusedWithFieldAndReason) {
   auto good = Report("u-good", 15);
   ASSERT_THAT(good, IsOk());
   EXPECT_EQ(good->outcome(), common::v1::UpdateAck::OUTCOME_ACCEPTED);
+}
+
+TEST_F(StaffingPathTest, SubscribersAreToldToReconnectWhenTheServiceStops) {
+  Subscriber subscriber(escalation_->address(), "");
+  ASSERT_TRUE(subscriber.WaitUntilSubscribed());
+  EXPECT_THAT(escalation_->process.Terminate(), IsOkAndHolds(0));
+  ASSERT_TRUE(WaitFor([&] { return subscriber.Finished().has_value(); }, absl::Seconds(30)));
+  EXPECT_EQ(subscriber.Finished()->error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(subscriber.Finished()->error_message(), HasSubstr("resume token"));
 }
 
 TEST_F(StaffingPathTest, MalformedResumeTokenIsInvalidArgument) {

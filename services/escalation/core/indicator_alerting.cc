@@ -39,16 +39,6 @@ std::string FormatValue(const events::v1::IndicatorObservation& o) {
 
 }  // namespace
 
-std::string LevelColour(OpelLevel level) {
-  switch (level) {
-    case common::v1::OPEL_LEVEL_1_GREEN: return "Green";
-    case common::v1::OPEL_LEVEL_2_AMBER: return "Amber";
-    case common::v1::OPEL_LEVEL_3_RED: return "Red";
-    case common::v1::OPEL_LEVEL_4_BLACK: return "Black";
-    default: return "Unknown";
-  }
-}
-
 v1::IndicatorEvidence BuildEvidence(const events::v1::DomainEvent& event,
                                     const TriggerMatch& match, const std::string& indicator_name) {
   const auto& o = event.observation();

@@ -24,6 +24,7 @@
 #include "escalation/v1/alerts.pb.h"
 #include "escalation/v1/status.pb.h"
 #include "events/v1/events.pb.h"
+#include "services/escalation/core/levels.h"
 #include "services/escalation/core/trigger_table.h"
 
 namespace resilience::escalation {
@@ -65,9 +66,6 @@ v1::IndicatorEvidence BuildEvidence(const events::v1::DomainEvent& event,
 IndicatorAssessment AssessIndicator(const std::optional<IndicatorRecord>& previous,
                                     const v1::IndicatorEvidence& evidence,
                                     const AlertContext& context, absl::Time now);
-
-// "Green", "Amber", "Red", "Black" or "Unknown".
-std::string LevelColour(common::v1::OpelLevel level);
 
 }  // namespace resilience::escalation
 

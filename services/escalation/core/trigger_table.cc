@@ -6,28 +6,19 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/escalation/core/levels.h"
 
 namespace resilience::escalation {
 namespace {
 
 using common::v1::OpelLevel;
 
-std::string ColourName(OpelLevel level) {
-  switch (level) {
-    case common::v1::OPEL_LEVEL_1_GREEN: return "Green";
-    case common::v1::OPEL_LEVEL_2_AMBER: return "Amber";
-    case common::v1::OPEL_LEVEL_3_RED: return "Red";
-    case common::v1::OPEL_LEVEL_4_BLACK: return "Black";
-    default: return "Unknown";
-  }
-}
-
 double Lower(const v1::TriggerBand& b) {
   return b.has_min() ? b.min() : -std::numeric_limits<double>::infinity();
 }
 
 std::string BandText(const v1::TriggerBand& b, const v1::TriggerTable& table) {
-  std::string text = ColourName(b.level()) + ":";
+  std::string text = LevelColour(b.level()) + ":";
   if (b.has_min()) absl::StrAppend(&text, b.min_exclusive() ? " > " : " >= ", b.min());
   if (b.has_min() && b.has_max()) absl::StrAppend(&text, " and");
   if (b.has_max()) absl::StrAppend(&text, b.max_exclusive() ? " < " : " <= ", b.max());
@@ -40,10 +31,6 @@ bool InBand(const v1::TriggerBand& b, double v) {
   if (b.has_min() && (b.min_exclusive() ? !(v > b.min()) : !(v >= b.min()))) return false;
   if (b.has_max() && (b.max_exclusive() ? !(v < b.max()) : !(v <= b.max()))) return false;
   return true;
-}
-
-bool IsLevel(OpelLevel l) {
-  return l >= common::v1::OPEL_LEVEL_1_GREEN && l <= common::v1::OPEL_LEVEL_4_BLACK;
 }
 
 }  // namespace
@@ -120,7 +107,7 @@ absl::StatusOr<TriggerMatch> TriggerTable::Evaluate(
       }
       OpelLevel level = observation.flag() ? config_.flag_true_level() : config_.flag_false_level();
       return TriggerMatch{level,
-                          absl::StrCat(ColourName(level), ": ", observation.flag() ? "yes" : "no",
+                          absl::StrCat(LevelColour(level), ": ", observation.flag() ? "yes" : "no",
                                        config_.source().empty() ? "" : " (" + config_.source() + ")"),
                           local_default};
     }
@@ -130,7 +117,7 @@ absl::StatusOr<TriggerMatch> TriggerTable::Evaluate(
             absl::StrCat(config_.indicator(), ": reported level must be 1 to 4"));
       }
       return TriggerMatch{observation.reported_level(),
-                          absl::StrCat(ColourName(observation.reported_level()),
+                          absl::StrCat(LevelColour(observation.reported_level()),
                                        ": reported by the provider"),
                           local_default};
     }
