@@ -3,7 +3,10 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/kafka/rdkafka_common.h"
 
 namespace resilience::kafka {
@@ -74,7 +77,37 @@ absl::Status CreateTopics(const ClientOptions& client, const std::vector<TopicDe
   rd_kafka_queue_destroy(queue);
   rd_kafka_AdminOptions_destroy(opts);
   rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
-  return status;
+  if (!status.ok()) return status;
+  // A new topic takes a moment to reach the broker's metadata and elect leaders; until then
+  // clients see "unknown topic". Return only once every partition has a leader.
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::Duration backoff = absl::Milliseconds(20);
+  while (true) {
+    RdKafka::Metadata* raw = nullptr;
+    RdKafka::ErrorCode err = (*handle)->metadata(true, nullptr, &raw, 5000);
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    size_t ready = 0;
+    if (err == RdKafka::ERR_NO_ERROR) {
+      for (const TopicDefinition& t : topics) {
+        for (const RdKafka::TopicMetadata* m : *metadata->topics()) {
+          if (m->topic() != t.name || m->err() != RdKafka::ERR_NO_ERROR ||
+              static_cast<int>(m->partitions()->size()) < t.partitions) {
+            continue;
+          }
+          bool led = true;
+          for (const RdKafka::PartitionMetadata* p : *m->partitions()) led = led && p->leader() >= 0;
+          if (led) ++ready;
+        }
+      }
+    }
+    if (ready == topics.size()) return absl::OkStatus();
+    if (absl::Now() + backoff > deadline) {
+      return absl::UnavailableError(absl::StrCat("kafka admin: ", topics.size() - ready,
+                                                 " topic(s) created but without leaders in time"));
+    }
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Milliseconds(500));
+  }
 }
 
 absl::StatusOr<std::vector<std::string>> ListTopics(const ClientOptions& client,

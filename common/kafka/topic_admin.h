@@ -24,6 +24,7 @@ struct TopicDefinition {
 };
 
 // Creates each topic that does not exist yet; existing topics are left as they are (OK).
+// Returns once every partition of every topic has a leader, so clients can use them at once.
 // UNAVAILABLE when the broker does not answer within `timeout`.
 absl::Status CreateTopics(const ClientOptions& client, const std::vector<TopicDefinition>& topics,
                           absl::Duration timeout = absl::Seconds(30));

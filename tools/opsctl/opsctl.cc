@@ -4,15 +4,22 @@
 //   opsctl services --address=HOST:PORT                      services listed by reflection
 //   opsctl report-staffing --address=HOST:PORT --team=ID --available_wte=N
 //                   [--update_id=ID] [--provider=ID] [--note=TEXT]
+//   opsctl absence  --address=HOST:PORT --team=ID --person=REF --absence_id=ID
+//                   [--kind=sickness|annual_leave|training|other] [--starts=RFC3339] [--ends=RFC3339]
+//                   [--wte=F] [--cancel]                  report (or cancel) an absence
+//   opsctl team     --address=HOST:PORT --team=ID        staffing now and for 14 days
+//   opsctl mutual-aid --address=HOST:PORT --team=ID [--day=YYYY-MM-DD]
 //   opsctl watch    --address=HOST:PORT [--resume_token=T] [--area=ID] [--min_level=N]
 //                   [--count=N] [--timeout_seconds=N] [--json]
 //   opsctl alerts   --address=HOST:PORT [--json]             current alerts
 //   opsctl board    --address=HOST:PORT [--json]             indicator statuses as a table
 #include <cstdlib>
+#include <algorithm>
 #include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/clock/proto_time.h"
@@ -30,6 +37,14 @@ ABSL_FLAG(double, available_wte, -1, "report-staffing: available whole-time equi
 ABSL_FLAG(std::string, update_id, "", "report-staffing: update id (default: a new UUID).");
 ABSL_FLAG(std::string, provider, "opsctl", "report-staffing: provider id sent as x-provider-id.");
 ABSL_FLAG(std::string, note, "", "report-staffing: note.");
+ABSL_FLAG(std::string, person, "", "absence: pseudonymous person reference.");
+ABSL_FLAG(std::string, absence_id, "", "absence: the absence's id (default: a new UUID).");
+ABSL_FLAG(std::string, kind, "sickness", "absence: sickness, annual_leave, training or other.");
+ABSL_FLAG(std::string, starts, "", "absence: start, RFC 3339 (default: now).");
+ABSL_FLAG(std::string, ends, "", "absence: end, RFC 3339 (default: open-ended).");
+ABSL_FLAG(double, wte, 1.0, "absence: fraction of a WTE absent.");
+ABSL_FLAG(bool, cancel, false, "absence: cancel the absence --absence_id.");
+ABSL_FLAG(std::string, day, "", "mutual-aid: local day YYYY-MM-DD (default: today).");
 ABSL_FLAG(std::string, resume_token, "", "watch: continue after this token.");
 ABSL_FLAG(std::string, area, "", "watch/alerts: only this KCC locality.");
 ABSL_FLAG(int, min_level, 0, "watch/alerts: only alerts at this OPEL level or above.");
@@ -60,7 +75,8 @@ std::string Colour(resilience::common::v1::OpelLevel level) {
 }
 
 int Report(const absl::Status& status) {
-  std::cerr << "opsctl: " << status << "\n";
+  std::cerr << "opsctl: " << absl::StatusCodeToString(status.code()) << ": " << status.message()
+            << "\n";
   for (const auto& v : resilience::FieldViolationsOf(status)) {
     std::cerr << "  " << v.field() << ": " << v.reason() << "\n";
   }
@@ -130,7 +146,7 @@ int Watch(const std::shared_ptr<grpc::Channel>& channel) {
 int main(int argc, char** argv) {
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
-    std::cerr << "usage: opsctl health|services|report-staffing|watch|alerts|board --address=HOST:PORT ...\n";
+    std::cerr << "usage: opsctl health|services|report-staffing|absence|team|mutual-aid|watch|alerts|board --address=HOST:PORT ...\n";
     return 2;
   }
   const std::string command = args[1];
@@ -165,6 +181,102 @@ int main(int argc, char** argv) {
     std::cout << (absl::GetFlag(FLAGS_json) ? Json(ack) : ack.DebugString());
     return EXIT_SUCCESS;
   }
+  if (command == "absence") {
+    auto stub = resilience::workforce::v1::WorkforceService::NewStub(channel);
+    resilience::workforce::v1::WorkforceUpdate update;
+    update.set_update_id(absl::GetFlag(FLAGS_update_id).empty() ? resilience::NewRandomUuid()
+                                                                : absl::GetFlag(FLAGS_update_id));
+    if (absl::GetFlag(FLAGS_cancel)) {
+      update.set_cancel_absence_id(absl::GetFlag(FLAGS_absence_id));
+    } else {
+      auto* a = update.mutable_absence();
+      a->set_absence_id(absl::GetFlag(FLAGS_absence_id).empty() ? resilience::NewRandomUuid()
+                                                                : absl::GetFlag(FLAGS_absence_id));
+      a->set_person_ref(absl::GetFlag(FLAGS_person));
+      a->set_team_id(absl::GetFlag(FLAGS_team));
+      resilience::workforce::v1::AbsenceKind kind;
+      if (!resilience::workforce::v1::AbsenceKind_Parse(
+              "ABSENCE_KIND_" + absl::AsciiStrToUpper(absl::GetFlag(FLAGS_kind)), &kind)) {
+        std::cerr << "opsctl: --kind must be sickness, annual_leave, training or other\n";
+        return 2;
+      }
+      a->set_kind(kind);
+      a->set_wte(absl::GetFlag(FLAGS_wte));
+      absl::Time starts = absl::Now(), ends;
+      std::string err;
+      if (!absl::GetFlag(FLAGS_starts).empty() &&
+          !absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_starts), &starts, &err)) {
+        std::cerr << "opsctl: --starts: " << err << "\n";
+        return 2;
+      }
+      *a->mutable_starts_at() = resilience::ToProtoTime(starts);
+      if (!absl::GetFlag(FLAGS_ends).empty()) {
+        if (!absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_ends), &ends, &err)) {
+          std::cerr << "opsctl: --ends: " << err << "\n";
+          return 2;
+        }
+        *a->mutable_ends_at() = resilience::ToProtoTime(ends);
+      }
+    }
+    grpc::ClientContext context;
+    context.AddMetadata("x-provider-id", absl::GetFlag(FLAGS_provider));
+    resilience::common::v1::UpdateAck ack;
+    grpc::Status status = stub->SubmitUpdate(&context, update, &ack);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    std::cout << (absl::GetFlag(FLAGS_json) ? Json(ack) : ack.DebugString());
+    return EXIT_SUCCESS;
+  }
+  if (command == "team") {
+    auto stub = resilience::workforce::v1::WorkforceService::NewStub(channel);
+    grpc::ClientContext context;
+    resilience::workforce::v1::GetTeamStaffingRequest request;
+    request.set_team_id(absl::GetFlag(FLAGS_team));
+    resilience::workforce::v1::TeamStaffing staffing;
+    grpc::Status status = stub->GetTeamStaffing(&context, request, &staffing);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    if (absl::GetFlag(FLAGS_json)) {
+      std::cout << Json(staffing) << "\n";
+      return EXIT_SUCCESS;
+    }
+    std::cout << staffing.team().name() << " (" << staffing.team().id() << "), establishment "
+              << staffing.team().establishment_wte() << " WTE\n";
+    std::cout << absl::StrFormat("%-10s %9s %7s %7s %7s %7s %7s  %s\n", "DAY", "AVAILABLE", "ABSENT",
+                                 "COVER", "IN", "OUT", "PCT", "LEVEL");
+    auto row = [](const resilience::workforce::v1::StaffingPoint& p, const std::string& day) {
+      std::cout << absl::StrFormat("%-10s %9.1f %7.1f %7.1f %7.1f %7.1f %6.1f%%  %s\n", day,
+                                   p.available_wte(), p.absent_wte(), p.cover_wte(),
+                                   p.redeployed_in_wte(), p.redeployed_out_wte(), p.staffing_pct(),
+                                   Colour(p.level()));
+    };
+    row(staffing.now(), "now");
+    for (const auto& p : staffing.ahead()) row(p, p.day());
+    return EXIT_SUCCESS;
+  }
+  if (command == "mutual-aid") {
+    auto stub = resilience::workforce::v1::WorkforceService::NewStub(channel);
+    grpc::ClientContext context;
+    resilience::workforce::v1::SuggestMutualAidRequest request;
+    request.set_team_id(absl::GetFlag(FLAGS_team));
+    request.set_day(absl::GetFlag(FLAGS_day));
+    resilience::workforce::v1::SuggestMutualAidResponse aid;
+    grpc::Status status = stub->SuggestMutualAid(&context, request, &aid);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    if (absl::GetFlag(FLAGS_json)) {
+      std::cout << Json(aid) << "\n";
+      return EXIT_SUCCESS;
+    }
+    std::cout << absl::StrFormat("%s on %s: %.1f%% %s, needs %.1f WTE to reach Green\n",
+                                 aid.team().team().id(), aid.day(), aid.team().now().staffing_pct(),
+                                 Colour(aid.team().now().level()), aid.needed_wte());
+    for (const auto& o : aid.offers()) {
+      std::cout << absl::StrFormat("  %-24s %-26s spare %.1f  ask %.1f  -> lender at %.1f%%\n",
+                                   o.lending_team_id(),
+                                   o.same_area() ? "same area" : "neighbour: " + o.lending_area_id(),
+                                   o.spare_wte(), o.suggested_wte(), o.lender_pct_after());
+    }
+    if (aid.unmet_wte() > 0) std::cout << absl::StrFormat("  unmet: %.1f WTE\n", aid.unmet_wte());
+    return EXIT_SUCCESS;
+  }
   if (command == "watch") return Watch(channel);
   if (command == "alerts") {
     auto stub = esc::AlertService::NewStub(channel);
@@ -187,12 +299,22 @@ int main(int argc, char** argv) {
       std::cout << Json(board) << "\n";
       return EXIT_SUCCESS;
     }
-    std::cout << absl::StrFormat("%-32s %-22s %-16s %-10s %s\n", "SCOPE", "INDICATOR", "LEVEL", "VALUE", "FROM");
-    for (const auto& i : board.indicators()) {
+    std::cout << absl::StrFormat("%-28s %-24s %-15s %-8s %s\n", "SCOPE", "INDICATOR", "LEVEL", "VALUE", "FROM");
+    std::vector<resilience::escalation::v1::IndicatorStatus> rows(board.indicators().begin(),
+                                                                  board.indicators().end());
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return std::make_pair(a.latest().scope().id(), a.latest().indicator()) <
+             std::make_pair(b.latest().scope().id(), b.latest().indicator());
+    });
+    for (const auto& i : rows) {
       const auto& e = i.latest();
-      std::cout << absl::StrFormat("%-32s %-22s %-16s %-10s %s/%s%s\n", e.scope().id(), e.indicator(),
-                                   Colour(e.level()), e.value_text(), e.provenance().provider_id(),
-                                   e.provenance().update_id(), e.local_default() ? " (local default)" : "");
+      const std::string from =
+          e.provenance().provider_id().empty()
+              ? e.provenance().accepted_by() + " (computed)"
+              : e.provenance().provider_id() + "/" + e.provenance().update_id();
+      std::cout << absl::StrFormat("%-28s %-24s %-15s %-8s %s%s\n", e.scope().id(), e.indicator(),
+                                   Colour(e.level()), e.value_text(), from,
+                                   e.local_default() ? " [local default thresholds]" : "");
     }
     return EXIT_SUCCESS;
   }

@@ -8,34 +8,48 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "common/reference/reference_index.h"
+#include "reference/v1/reference.pb.h"
 #include "common/v1/types.pb.h"
 #include "events/v1/events.pb.h"
+#include "services/workforce/core/staffing_level.h"
 #include "workforce/v1/workforce.pb.h"
 
 namespace resilience::workforce {
 
 // The indicator id the workforce service publishes.
 inline constexpr char kStaffingIndicator[] = "stp_staffing_pct";
+inline constexpr char kCountyStaffingIndicator[] = "stp_staffing_pct_county";
 
-// Staffing percentage: available / establishment * 100. Establishment must be > 0 (checked when
-// the reference data is loaded).
-double StaffingPercent(double available_wte, double establishment_wte);
-
-// Checks a report against the reference data at time `now`; every problem found, each naming its
-// field. Empty means valid. `max_future_skew` bounds how far occurred_at may lie in the future.
+// Checks a report at time `now`; `team` is the team it names (null when unknown). Every
+// problem found, each naming its field (prefixed with `prefix`, e.g. "staffing."). Empty means
+// valid. `max_future_skew` bounds how far occurred_at may lie in the future.
 std::vector<common::v1::FieldViolation> ValidateStaffingReport(
-    const v1::StaffingReport& report, const ReferenceIndex& reference, absl::Time now,
-    absl::Duration max_future_skew);
+    const v1::StaffingReport& report, const reference::v1::Team* team, absl::Time now,
+    absl::Duration max_future_skew, const std::string& prefix = "");
 
-// The event id of a provider's update: the same provider and update id always give the same id,
-// so a retry is recognised downstream and never applied twice.
-std::string StaffingEventId(const std::string& provider_id, const std::string& update_id);
+// A violation of `field` for `reason`.
+common::v1::FieldViolation Violation(std::string field, std::string reason);
 
-// The observation event for a valid report, received at `now` from `provider_id`.
-events::v1::DomainEvent BuildStaffingEvent(const v1::StaffingReport& report,
-                                           const reference::v1::Team& team,
-                                           const std::string& provider_id, absl::Time now);
+// True for 1 to 128 printable ASCII characters (update ids, entity ids).
+bool IsValidExternalId(const std::string& id);
+
+// The event id of the staffing observation a provider's update causes for a team: the same
+// provider, update id and team always give the same id, so a republication after a crash is
+// recognised downstream and never applied twice.
+std::string StaffingEventId(const std::string& provider_id, const std::string& update_id,
+                            const std::string& team_id);
+
+// The observation of a team's staffing `point`, effective at `effective_at`, published at `now`
+// because of `cause` (the update's provenance; empty provider for changes due to time alone).
+events::v1::DomainEvent BuildStaffingEvent(const reference::v1::Team& team,
+                                           const v1::StaffingPoint& point,
+                                           const common::v1::Provenance& cause,
+                                           absl::Time effective_at, absl::Time now);
+
+// The same for the county-wide figure (indicator stp_staffing_pct_county, scope county/<id>).
+events::v1::DomainEvent BuildCountyStaffingEvent(const std::string& county_id,
+                                                 const v1::StaffingPoint& point,
+                                                 absl::Time effective_at, absl::Time now);
 
 }  // namespace resilience::workforce
 

@@ -1,0 +1,158 @@
+#include "services/workforce/staffing_publisher.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "common/clock/proto_time.h"
+#include "common/log/log.h"
+#include "common/scope/scope_key.h"
+#include "services/workforce/core/staffing_level.h"
+#include "services/workforce/core/staffing_report.h"
+
+namespace resilience::workforce {
+namespace {
+
+bool Differs(const std::map<std::string, v1::PublishedStaffing>& published,
+             const std::string& scope_id, double pct) {
+  auto it = published.find(scope_id);
+  return it == published.end() || std::fabs(it->second.staffing_pct() - pct) > 1e-9;
+}
+
+}  // namespace
+
+StaffingPublisher::StaffingPublisher(WorkforceState* state, kafka::Producer* producer,
+                                     const Clock* clock, MetricsRegistry* metrics,
+                                     StaffingPublisherOptions options)
+    : state_(state), producer_(producer), clock_(clock), options_(std::move(options)) {
+  published_ = metrics->GetCounter("resilience_workforce_staffing_published_total",
+                                   "Staffing figures published on the workforce topic.");
+}
+
+StaffingPublisher::~StaffingPublisher() { Stop(); }
+
+void StaffingPublisher::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void StaffingPublisher::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void StaffingPublisher::Loop() {
+  auto log = Logger("workforce.publisher");
+  while (!stop_) {
+    auto published = PublishDue();
+    if (!published.ok()) log->warn("publishing staffing: {}", published.status().ToString());
+    absl::MutexLock lock(&state_->mu);
+    // Wakes at once when an update marks a team, else after the poll interval to look at the
+    // clock (a simulated or scaled clock may pass a transition at any moment).
+    state_->mu.AwaitWithTimeout(
+        absl::Condition(
+            +[](StaffingPublisher* p) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return p->stop_.load() || !p->state_->dirty.empty();
+            },
+            this),
+        options_.poll_interval);
+  }
+}
+
+absl::StatusOr<int> StaffingPublisher::PublishDue() {
+  const absl::Time now = clock_->Now();
+  struct Publication {
+    std::string scope_id;
+    events::v1::DomainEvent event;
+    PublicationCause cause;
+  };
+  std::vector<Publication> due;
+  std::map<std::string, PublicationCause> taken;
+  {
+    absl::MutexLock lock(&state_->mu);
+    if (now >= state_->next_transition) {
+      // Time alone may have moved every team (an absence ending at midnight): look at all.
+      const absl::Time effective =
+          state_->next_transition == absl::InfinitePast() ? now : state_->next_transition;
+      for (const reference::v1::Team* team : state_->ledger.Teams()) {
+        state_->dirty.emplace(team->id(), PublicationCause{common::v1::Provenance(), effective});
+      }
+      state_->next_transition = state_->ledger.NextTransitionAfter(now);
+    }
+    if (state_->dirty.empty()) return 0;
+    taken.swap(state_->dirty);
+    v1::StaffingPoint county;
+    absl::Time county_effective = absl::InfinitePast();
+    bool county_touched = false;
+    for (const reference::v1::Team* team : state_->ledger.Teams()) {
+      if (team->kind() != reference::v1::TEAM_KIND_SHORT_TERM_PATHWAY) continue;
+      const v1::StaffingPoint point = state_->ledger.StaffingAt(*team, now);
+      county.set_establishment_wte(county.establishment_wte() + point.establishment_wte());
+      county.set_available_wte(county.available_wte() + point.available_wte());
+      county.set_absent_wte(county.absent_wte() + point.absent_wte());
+      county.set_cover_wte(county.cover_wte() + point.cover_wte());
+      county.set_redeployed_in_wte(county.redeployed_in_wte() + point.redeployed_in_wte());
+      county.set_redeployed_out_wte(county.redeployed_out_wte() + point.redeployed_out_wte());
+      auto cause = taken.find(team->id());
+      if (cause == taken.end()) continue;
+      county_touched = true;
+      county_effective = std::max(county_effective, cause->second.effective_at);
+      if (!Differs(state_->published, team->id(), point.staffing_pct())) continue;
+      due.push_back({team->id(),
+                     BuildStaffingEvent(*team, point, cause->second.provenance,
+                                        cause->second.effective_at, now),
+                     cause->second});
+    }
+    if (county_touched && county.establishment_wte() > 0) {
+      county.set_staffing_pct(StaffingPercent(county.available_wte(), county.establishment_wte()));
+      county.set_level(StaffingLevelOf(county.staffing_pct()));
+      if (Differs(state_->published, "county", county.staffing_pct())) {
+        due.push_back({"county",
+                       BuildCountyStaffingEvent(options_.county_id, county, county_effective, now),
+                       PublicationCause{common::v1::Provenance(), county_effective}});
+      }
+    }
+  }
+  if (due.empty()) return 0;
+
+  std::vector<kafka::OutgoingRecord> records;
+  for (const Publication& p : due) {
+    records.push_back({options_.workforce_topic, ScopeKey(p.event.envelope().scope()),
+                       p.event.SerializeAsString(),
+                       {{"event_id", p.event.envelope().event_id()}}});
+  }
+  std::vector<absl::Status> sent = producer_->SendAll(records);
+  std::vector<kafka::OutgoingRecord> marks;
+  absl::Status first_error = absl::OkStatus();
+  int count = 0;
+  {
+    absl::MutexLock lock(&state_->mu);
+    for (size_t i = 0; i < due.size(); ++i) {
+      const Publication& p = due[i];
+      if (!sent[i].ok()) {
+        if (first_error.ok()) first_error = sent[i];
+        if (p.scope_id != "county") state_->dirty.emplace(p.scope_id, p.cause);
+        continue;
+      }
+      v1::WorkforceChange mark;
+      auto* published = mark.mutable_published();
+      published->set_scope_id(p.scope_id);
+      published->set_staffing_pct(p.event.observation().number());
+      published->set_event_id(p.event.envelope().event_id());
+      *published->mutable_effective_at() = p.event.envelope().occurred_at();
+      *mark.mutable_occurred_at() = ToProtoTime(now);
+      state_->published[p.scope_id] = *published;
+      marks.push_back({options_.changes_topic, StaffingLedger::EntityKey(mark),
+                       mark.SerializeAsString(), {}});
+      ++count;
+    }
+  }
+  published_->Increment(count);
+  // If these marks are lost in a crash, the restart publishes the figures again; those caused by
+  // an update keep their event ids, which consumers deduplicate.
+  for (const absl::Status& s : producer_->SendAll(marks)) {
+    if (!s.ok() && first_error.ok()) first_error = s;
+  }
+  if (!first_error.ok()) return first_error;
+  return count;
+}
+
+}  // namespace resilience::workforce

@@ -1,0 +1,30 @@
+#include "services/workforce/workforce_state.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/clock/proto_time.h"
+
+namespace resilience::workforce {
+
+std::string UpdateKey(const std::string& provider_id, const std::string& update_id) {
+  return absl::StrCat(provider_id, "\n", update_id);
+}
+
+bool WorkforceState::ApplyLocked(const v1::WorkforceChange& change, const std::string& event_id) {
+  if (change.has_published()) {
+    published[change.published().scope_id()] = change.published();
+    return true;
+  }
+  const bool applied = ledger.Apply(change);
+  if (!change.provenance().update_id().empty()) {
+    common::v1::UpdateAck ack;
+    ack.set_update_id(change.provenance().update_id());
+    ack.set_outcome(common::v1::UpdateAck::OUTCOME_DUPLICATE);
+    ack.set_event_id(event_id);
+    *ack.mutable_accepted_at() = change.provenance().accepted_at();
+    ack.set_message("duplicate: this update id was accepted before; nothing applied again");
+    acks[UpdateKey(change.provenance().provider_id(), change.provenance().update_id())] = ack;
+  }
+  return applied;
+}
+
+}  // namespace resilience::workforce
