@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/escalation/core/bands.h"
 #include "services/escalation/core/levels.h"
 
 namespace resilience::escalation {
@@ -13,32 +14,17 @@ namespace {
 
 using common::v1::OpelLevel;
 
-double Lower(const v1::TriggerBand& b) {
-  return b.has_min() ? b.min() : -std::numeric_limits<double>::infinity();
-}
-
 std::string BandText(const v1::TriggerBand& b, const v1::TriggerTable& table) {
-  std::string text = LevelColour(b.level()) + ":";
-  if (b.has_min()) absl::StrAppend(&text, b.min_exclusive() ? " > " : " >= ", b.min());
-  if (b.has_min() && b.has_max()) absl::StrAppend(&text, " and");
-  if (b.has_max()) absl::StrAppend(&text, b.max_exclusive() ? " < " : " <= ", b.max());
+  std::string text = absl::StrCat(LevelColour(b.level()), ": ", BandRange(b));
   if (table.normal_level() > 0) absl::StrAppend(&text, " % of normal (", table.normal_level(), ")");
   if (!table.source().empty()) absl::StrAppend(&text, " (", table.source(), ")");
   return text;
 }
 
-bool InBand(const v1::TriggerBand& b, double v) {
-  if (b.has_min() && (b.min_exclusive() ? !(v > b.min()) : !(v >= b.min()))) return false;
-  if (b.has_max() && (b.max_exclusive() ? !(v < b.max()) : !(v <= b.max()))) return false;
-  return true;
-}
-
 }  // namespace
 
 TriggerTable::TriggerTable(v1::TriggerTable config) : config_(std::move(config)) {
-  bands_.assign(config_.bands().begin(), config_.bands().end());
-  std::sort(bands_.begin(), bands_.end(),
-            [](const auto& a, const auto& b) { return Lower(a) < Lower(b); });
+  bands_ = SortedBands(std::vector<v1::TriggerBand>(config_.bands().begin(), config_.bands().end()));
 }
 
 absl::StatusOr<TriggerTable> TriggerTable::FromConfig(const v1::TriggerTable& config) {
@@ -54,22 +40,13 @@ absl::StatusOr<TriggerTable> TriggerTable::FromConfig(const v1::TriggerTable& co
         absl::StrCat(where, ": a flag table needs both flag_true_level and flag_false_level"));
   }
   TriggerTable table(config);
-  const auto& bands = table.bands_;
-  for (size_t i = 0; i < bands.size(); ++i) {
-    if (!IsLevel(bands[i].level())) {
+  for (size_t i = 0; i < table.bands_.size(); ++i) {
+    if (!IsLevel(table.bands_[i].level())) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": band ", i, " has no level"));
     }
-    if (i == 0) continue;
-    const auto& prev = bands[i - 1];
-    const auto& cur = bands[i];
-    // Contiguous: the previous band ends exactly where this one starts, with exactly one of the
-    // two ends inclusive, so the boundary value belongs to one band.
-    if (!prev.has_max() || !cur.has_min() || prev.max() != cur.min() ||
-        prev.max_exclusive() == cur.min_exclusive()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, ": bands '", BandText(prev, config), "' and '", BandText(cur, config),
-          "' must meet at one value, one end inclusive and the other exclusive"));
-    }
+  }
+  if (std::string gap = BandsGap(table.bands_); !gap.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": ", gap));
   }
   return table;
 }
