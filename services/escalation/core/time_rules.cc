@@ -1,0 +1,99 @@
+#include "services/escalation/core/time_rules.h"
+
+#include <algorithm>
+#include <map>
+
+namespace resilience::escalation {
+namespace {
+
+absl::Time At(absl::CivilDay day, int hour, int minute, absl::TimeZone zone) {
+  return absl::FromCivil(absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute), zone);
+}
+
+std::vector<ReportingWindow> WindowsOn(reference::v1::ReportingCadence cadence,
+                                       common::v1::OpelLevel level, absl::CivilDay day,
+                                       absl::TimeZone zone) {
+  const absl::Time midnight = At(day, 0, 0, zone);
+  using RC = reference::v1::ReportingCadence;
+  switch (cadence) {
+    case RC::REPORTING_CADENCE_ON_EVENT:
+    case RC::REPORTING_CADENCE_UNSPECIFIED:
+      return {};
+    case RC::REPORTING_CADENCE_ACUTE_DAILY_BY_10:
+      return {{midnight, At(day, 10, 0, zone)}};
+    case RC::REPORTING_CADENCE_TWICE_DAILY:
+      return {{midnight, At(day, 10, 30, zone)}, {At(day, 14, 0, zone), At(day, 15, 30, zone)}};
+    case RC::REPORTING_CADENCE_FOLLOWS_LEVEL:
+    default:
+      if (level >= common::v1::OPEL_LEVEL_3_RED) {
+        return {{midnight, At(day, 10, 30, zone)}, {At(day, 14, 0, zone), At(day, 15, 30, zone)}};
+      }
+      if (level == common::v1::OPEL_LEVEL_2_AMBER) return {{midnight, At(day, 10, 30, zone)}};
+      return {{midnight, absl::FromCivil(day + 1, zone)}};
+  }
+}
+
+bool Met(const ReportingWindow& w, absl::Time last_update) {
+  return last_update >= w.opens && last_update < w.closes;
+}
+
+}  // namespace
+
+std::vector<ReportingWindow> WindowsOfDay(reference::v1::ReportingCadence cadence,
+                                          common::v1::OpelLevel level, absl::Time t,
+                                          absl::TimeZone zone) {
+  return WindowsOn(cadence, level, absl::ToCivilDay(t, zone), zone);
+}
+
+std::optional<absl::Time> MissedDeadline(reference::v1::ReportingCadence cadence,
+                                         common::v1::OpelLevel level, absl::Time last_update,
+                                         absl::Time now, absl::TimeZone zone) {
+  const absl::CivilDay today = absl::ToCivilDay(now, zone);
+  for (absl::CivilDay day : {today - 1, today}) {
+    for (const ReportingWindow& w : WindowsOn(cadence, level, day, zone)) {
+      // A window counts if it closed by now and opened after the last update's own window
+      // (windows before the last update are history).
+      if (w.closes > now || w.closes <= last_update) continue;
+      if (!Met(w, last_update)) return w.closes;
+    }
+  }
+  return std::nullopt;
+}
+
+absl::Time NextDeadline(reference::v1::ReportingCadence cadence, common::v1::OpelLevel level,
+                        absl::Time last_update, absl::Time now, absl::TimeZone zone) {
+  const absl::CivilDay today = absl::ToCivilDay(now, zone);
+  for (absl::CivilDay day : {today, today + 1, today + 2}) {
+    for (const ReportingWindow& w : WindowsOn(cadence, level, day, zone)) {
+      if (w.closes <= now) continue;
+      if (!Met(w, last_update)) return w.closes;
+    }
+  }
+  return absl::InfiniteFuture();
+}
+
+int RenotificationsDue(common::v1::OpelLevel level, absl::Time raised_at, absl::Time now,
+                       const RenotifyRule& rule) {
+  const absl::Duration period = level >= common::v1::OPEL_LEVEL_3_RED ? rule.high : rule.low;
+  if (period <= absl::ZeroDuration() || now <= raised_at) return 0;
+  absl::Duration remainder;
+  return static_cast<int>(absl::IDivDuration(now - raised_at, period, &remainder));
+}
+
+std::vector<std::string> EscalationChain(
+    const std::string& first_role, int steps,
+    const google::protobuf::RepeatedPtrField<reference::v1::Role>& roles) {
+  std::map<std::string, std::string> up;
+  for (const auto& r : roles) up[r.id()] = r.escalates_to();
+  std::vector<std::string> chain = {first_role};
+  for (int i = 0; i < steps; ++i) {
+    auto it = up.find(chain.back());
+    if (it == up.end() || it->second.empty()) break;
+    // Guard against a loop in the reference data.
+    if (std::find(chain.begin(), chain.end(), it->second) != chain.end()) break;
+    chain.push_back(it->second);
+  }
+  return chain;
+}
+
+}  // namespace resilience::escalation
