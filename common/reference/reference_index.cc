@@ -67,6 +67,12 @@ absl::StatusOr<std::shared_ptr<const ReferenceIndex>> ReferenceIndex::Build(
     s = IndexAll(source, "indicators", d.indicators(), &index->indicators_, IdStyle::kName);
   }
   if (s.ok()) s = IndexAll(source, "roles", d.roles(), &index->roles_, IdStyle::kName);
+  for (int i = 0; i < d.people_size() && s.ok(); ++i) {
+    if (d.people(i).id().empty() || !index->people_.emplace(d.people(i).id(), &d.people(i)).second) {
+      s = ConfigError(source, absl::StrCat("people[", i, "].id"),
+                      absl::StrCat("empty or duplicate id '", d.people(i).id(), "'"));
+    }
+  }
   if (!s.ok()) return s;
   auto need = [&](bool ok, absl::string_view field, absl::string_view what,
                   absl::string_view id) -> absl::Status {
@@ -168,6 +174,10 @@ const reference::v1::IndicatorDefinition* ReferenceIndex::FindIndicator(
 }
 const reference::v1::Provider* ReferenceIndex::FindProvider(absl::string_view id) const {
   return Lookup(providers_, id);
+}
+
+const reference::v1::StaffMember* ReferenceIndex::FindPerson(absl::string_view id) const {
+  return Lookup(people_, id);
 }
 
 bool ReferenceIndex::ScopeExists(const common::v1::ScopeRef& scope) const {

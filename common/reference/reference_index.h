@@ -34,6 +34,7 @@ class ReferenceIndex {
   const reference::v1::Role* FindRole(absl::string_view id) const;
   const reference::v1::IndicatorDefinition* FindIndicator(absl::string_view id) const;
   const reference::v1::Provider* FindProvider(absl::string_view id) const;
+  const reference::v1::StaffMember* FindPerson(absl::string_view id) const;
 
   // True when the scope names something in the reference data.
   bool ScopeExists(const common::v1::ScopeRef& scope) const;
@@ -59,6 +60,7 @@ class ReferenceIndex {
   std::map<std::string, const reference::v1::Provider*, std::less<>> providers_;
   std::map<std::string, const reference::v1::Role*, std::less<>> roles_;
   std::map<std::string, const reference::v1::IndicatorDefinition*, std::less<>> indicators_;
+  std::map<std::string, const reference::v1::StaffMember*, std::less<>> people_;
 };
 
 }  // namespace resilience

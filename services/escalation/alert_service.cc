@@ -4,6 +4,8 @@
 #include <deque>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "services/escalation/core/alert_lifecycle.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock/proto_time.h"
 #include "common/grpc/status_conversion.h"
@@ -200,8 +202,119 @@ bool AlertMatches(const v1::Alert& alert, const v1::AlertFilter& filter) {
   return true;
 }
 
-AlertServiceImpl::AlertServiceImpl(LiveState* state, AlertFeed* feed, AlertServiceOptions options)
-    : state_(state), feed_(feed), options_(options) {}
+AlertServiceImpl::AlertServiceImpl(LiveState* state, AlertFeed* feed, kafka::Producer* producer,
+                                   std::shared_ptr<const ReferenceIndex> reference,
+                                   const Clock* clock, AlertServiceOptions options)
+    : state_(state),
+      feed_(feed),
+      producer_(producer),
+      reference_(std::move(reference)),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+namespace {
+
+// The signed-in staff member, or UNAUTHENTICATED.
+absl::StatusOr<const reference::v1::StaffMember*> StaffOf(const grpc::CallbackServerContext* context,
+                                                          const ReferenceIndex& reference) {
+  const auto& md = context->client_metadata();
+  auto it = md.find(kStaffUserHeader);
+  if (it == md.end() || it->second.empty()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("sign in: send your staff user id in '", kStaffUserHeader, "'"));
+  }
+  const std::string id(it->second.data(), it->second.size());
+  const auto* person = reference.FindPerson(id);
+  if (person == nullptr) {
+    return absl::UnauthenticatedError(absl::StrCat("no staff member '", id, "'"));
+  }
+  return person;
+}
+
+bool Covers(const reference::v1::StaffMember& person, const std::string& area_id) {
+  if (person.county_wide() || area_id.empty()) return true;
+  return std::find(person.area_ids().begin(), person.area_ids().end(), area_id) !=
+         person.area_ids().end();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Alert> AlertServiceImpl::AcknowledgeFor(const reference::v1::StaffMember& person,
+                                                           const v1::AcknowledgeRequest& request) {
+  if (request.alert_id().empty()) {
+    common::v1::FieldViolation v;
+    v.set_field("alert_id");
+    v.set_reason("required");
+    return InvalidArgumentWithViolations({v});
+  }
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto loaded = state_->GetAlert(request.alert_id());
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) {
+      return absl::NotFoundError(absl::StrCat("no alert '", request.alert_id(), "'"));
+    }
+    const v1::Alert& alert = **loaded;
+    if (!Covers(person, alert.area_id())) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          person.id(), " does not cover area '", alert.area_id(), "' of alert ", alert.alert_id()));
+    }
+    const absl::Time now = clock_->Now();
+    auto acked = AcknowledgeAlert(alert, person.id(), person.role_id(), request.note(), now);
+    if (!acked.ok()) {
+      if (absl::IsInvalidArgument(acked.status())) {
+        common::v1::FieldViolation v;
+        v.set_field("note");
+        v.set_reason(std::string(absl::StripPrefix(acked.status().message(), "note: ")));
+        return InvalidArgumentWithViolations({v});
+      }
+      return acked.status();
+    }
+    if (!acked->changed) return acked->alert;
+    const v1::AuditRecord audit =
+        AlertAudit(acked->alert, "alert.acknowledged", person.id(), request.note(), now,
+                   absl::StrCat(alert.alert_id(), "#", acked->alert.revision()));
+    for (const absl::Status& s : producer_->SendAll(
+             {{options_.alerts_topic, alert.alert_id(), acked->alert.SerializeAsString(),
+               {{"revision", absl::StrCat(acked->alert.revision())}}},
+              {options_.audit_topic, alert.alert_id(), audit.SerializeAsString(),
+               {{"audit_id", audit.audit_id()}}}})) {
+      if (!s.ok()) return s;
+    }
+    auto stored = state_->StoreTransition(acked->alert, alert.revision(), audit);
+    if (stored.ok()) return acked->alert;
+    if (!absl::IsAborted(stored.status())) return stored.status();
+    // The alert moved (a new figure arrived): acknowledge the current revision instead.
+  }
+  return absl::AbortedError("the alert kept changing; try again");
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::Acknowledge(grpc::CallbackServerContext* context,
+                                                        const v1::AcknowledgeRequest* request,
+                                                        v1::Alert* response) {
+  auto* reactor = context->DefaultReactor();
+  auto person = StaffOf(context, *reference_);
+  if (!person.ok()) {
+    reactor->Finish(ToGrpcStatus(person.status(), context));
+    return reactor;
+  }
+  auto alert = AcknowledgeFor(**person, *request);
+  if (alert.ok()) *response = *std::move(alert);
+  reactor->Finish(ToGrpcStatus(alert.status(), context));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::ListAudit(grpc::CallbackServerContext* context,
+                                                      const v1::ListAuditRequest* request,
+                                                      v1::ListAuditResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const size_t limit = request->limit() == 0 ? 100 : std::min<uint32_t>(request->limit(), 1000);
+  auto records = state_->ListAudit(request->subject(), limit);
+  if (records.ok()) {
+    for (auto& r : *records) *response->add_records() = std::move(r);
+  }
+  reactor->Finish(ToGrpcStatus(records.status(), context));
+  return reactor;
+}
 
 grpc::ServerWriteReactor<v1::AlertStreamItem>* AlertServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {

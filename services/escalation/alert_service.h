@@ -5,6 +5,11 @@
 #ifndef RESILIENCE_SERVICES_ESCALATION_ALERT_SERVICE_H_
 #define RESILIENCE_SERVICES_ESCALATION_ALERT_SERVICE_H_
 
+#include <memory>
+
+#include "common/clock/clock.h"
+#include "common/kafka/producer.h"
+#include "common/reference/reference_index.h"
 #include "escalation/v1/alert_service.grpc.pb.h"
 #include "services/escalation/alert_feed.h"
 #include "services/escalation/live_state.h"
@@ -17,13 +22,22 @@ bool AlertMatches(const v1::Alert& alert, const v1::AlertFilter& filter);
 struct AlertServiceOptions {
   // Idle streams get a heartbeat this often. Default 15 s.
   absl::Duration heartbeat_interval = absl::Seconds(15);
+  // Full topic names for staff transitions.
+  std::string alerts_topic = "alerts";
+  std::string audit_topic = "audit";
 };
+
+// Metadata naming the signed-in staff user (development sign-in; tokens arrive with the
+// security issue).
+inline constexpr char kStaffUserHeader[] = "x-staff-user";
 
 class AlertServiceImpl final : public v1::AlertService::CallbackService {
  public:
-  // `state` serves queries and replays (its own Redis client); `feed` serves live entries. Not
-  // owned; both must outlive the service.
-  AlertServiceImpl(LiveState* state, AlertFeed* feed, AlertServiceOptions options = {});
+  // `state` serves queries and replays (its own Redis client); `feed` serves live entries;
+  // `producer` records staff transitions. Not owned; all must outlive the service.
+  AlertServiceImpl(LiveState* state, AlertFeed* feed, kafka::Producer* producer,
+                   std::shared_ptr<const ReferenceIndex> reference, const Clock* clock,
+                   AlertServiceOptions options = {});
 
   grpc::ServerWriteReactor<v1::AlertStreamItem>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
@@ -33,13 +47,26 @@ class AlertServiceImpl final : public v1::AlertService::CallbackService {
   grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* context,
                                        const v1::ListAlertsRequest* request,
                                        v1::ListAlertsResponse* response) override;
+  grpc::ServerUnaryReactor* Acknowledge(grpc::CallbackServerContext* context,
+                                        const v1::AcknowledgeRequest* request,
+                                        v1::Alert* response) override;
+  grpc::ServerUnaryReactor* ListAudit(grpc::CallbackServerContext* context,
+                                      const v1::ListAuditRequest* request,
+                                      v1::ListAuditResponse* response) override;
   grpc::ServerUnaryReactor* GetStatusBoard(grpc::CallbackServerContext* context,
                                            const v1::GetStatusBoardRequest* request,
                                            v1::StatusBoard* response) override;
 
  private:
+  // Acknowledges for the signed-in user: who, role and areas from the reference data.
+  absl::StatusOr<v1::Alert> AcknowledgeFor(const reference::v1::StaffMember& person,
+                                           const v1::AcknowledgeRequest& request);
+
   LiveState* state_;
   AlertFeed* feed_;
+  kafka::Producer* producer_;
+  std::shared_ptr<const ReferenceIndex> reference_;
+  const Clock* clock_;
   AlertServiceOptions options_;
 };
 

@@ -4,6 +4,7 @@
 #include "common/clock/proto_time.h"
 #include "common/log/log.h"
 #include "common/scope/scope_key.h"
+#include "services/escalation/core/alert_lifecycle.h"
 #include "services/escalation/core/indicator_alerting.h"
 
 namespace resilience::escalation {
@@ -91,17 +92,27 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   IndicatorAssessment assessment = AssessIndicator(loaded->record, evidence, context, at);
   if (assessment.superseded) return state_->MarkApplied(env.scope(), env.event_id());
 
+  v1::AuditRecord audit;
   if (assessment.changed_alert.has_value()) {
+    const v1::Alert& alert = *assessment.changed_alert;
+    const std::string action = alert.state() == v1::ALERT_STATE_RESOLVED ? "alert.resolved"
+                               : alert.revision() == 1                  ? "alert.raised"
+                                                                        : "alert.level_changed";
+    audit = AlertAudit(alert, action, "system:escalation", alert.summary(), at,
+                       absl::StrCat(alert.alert_id(), "#", alert.revision()));
     // Kafka is the record: the transition is published before the live view changes. A crash in
     // between republishes the same alert id and revision, which readers deduplicate.
-    const v1::Alert& alert = *assessment.changed_alert;
-    absl::Status sent = producer_->Send(
-        {options_.alerts_topic, alert.alert_id(), alert.SerializeAsString(),
-         {{"revision", absl::StrCat(alert.revision())}}});
-    if (!sent.ok()) return sent;
+    std::vector<absl::Status> sent = producer_->SendAll(
+        {{options_.alerts_topic, alert.alert_id(), alert.SerializeAsString(),
+          {{"revision", absl::StrCat(alert.revision())}}},
+         {options_.audit_topic, alert.alert_id(), audit.SerializeAsString(),
+          {{"audit_id", audit.audit_id()}}}});
+    for (const absl::Status& s : sent) {
+      if (!s.ok()) return s;
+    }
   }
   auto stream_id = state_->Apply(env.scope(), observation.indicator(), env.event_id(),
-                                 loaded->version, assessment);
+                                 loaded->version, assessment, audit);
   if (!stream_id.ok()) return stream_id.status();
   applied_->Increment();
   if (!stream_id->empty()) alerts_->Increment();

@@ -23,6 +23,7 @@ namespace resilience::escalation {
 struct IndicatorPipelineOptions {
   // Full topic names (prefix included).
   std::string alerts_topic = "alerts";
+  std::string audit_topic = "audit";
   std::string dead_letter_topic = "dead-letter";
   // Pause before retrying after Kafka or Redis was unavailable. Default 200 ms.
   absl::Duration retry_backoff = absl::Milliseconds(200);

@@ -12,14 +12,19 @@ namespace {
 constexpr int64_t kSeenTtlSeconds = 30 * 24 * 3600;
 
 // KEYS: 1 indicator hash, 2 seen mark, 3 alert key (or unused), 4 stream, 5 alert index,
-//       6 indicator set
+//       6 indicator set, 7 alert revision key, 8 the alert's audit list
 // ARGV: 1 expected version, 2 record, 3 episode, 4 alert id ("" = no alert change), 5 alert,
-//       6 stream max entries, 7 seen ttl, 8 raised ms, 9 indicator set member
+//       6 stream max entries, 7 seen ttl, 8 raised ms, 9 indicator set member,
+//       10 expected alert revision, 11 new alert revision, 12 audit record
 const redis::Script& ApplyScript() {
   static const redis::Script* script = new redis::Script(R"lua(
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'applied', ''} end
 local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if v ~= tonumber(ARGV[1]) then return {'conflict', ''} end
+if ARGV[4] ~= '' then
+  local rev = tonumber(redis.call('GET', KEYS[7]) or '0')
+  if rev ~= tonumber(ARGV[10]) then return {'conflict', ''} end
+end
 redis.call('HSET', KEYS[1], 'record', ARGV[2], 'episode', ARGV[3], 'version', v + 1)
 redis.call('SET', KEYS[2], '1', 'EX', ARGV[7])
 redis.call('SADD', KEYS[6], ARGV[9])
@@ -27,9 +32,28 @@ local sid = ''
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[1], 'alert_id', ARGV[4])
   redis.call('SET', KEYS[3], ARGV[5])
+  redis.call('SET', KEYS[7], ARGV[11])
   redis.call('ZADD', KEYS[5], ARGV[8], ARGV[4])
+  redis.call('RPUSH', KEYS[8], ARGV[12])
   sid = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], '*', 'alert_id', ARGV[4], 'alert', ARGV[5])
 end
+return {'ok', sid}
+)lua");
+  return *script;
+}
+
+// A staff transition of an alert, compare-and-set on its revision.
+// KEYS: 1 alert key, 2 alert revision key, 3 stream, 4 audit list
+// ARGV: 1 expected revision, 2 alert, 3 new revision, 4 stream max entries, 5 audit record,
+//       6 alert id
+const redis::Script& TransitionScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+local rev = tonumber(redis.call('GET', KEYS[2]) or '0')
+if rev ~= tonumber(ARGV[1]) then return {'conflict', ''} end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('RPUSH', KEYS[4], ARGV[5])
+local sid = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'alert_id', ARGV[6], 'alert', ARGV[2])
 return {'ok', sid}
 )lua");
   return *script;
@@ -72,7 +96,45 @@ std::string LiveState::AlertKey(const common::v1::ScopeRef& scope,
                                 const std::string& alert_id) const {
   return absl::StrCat(prefix_, "{", ScopeKey(scope), "}:alert:", alert_id);
 }
+std::string LiveState::RevisionKey(const common::v1::ScopeRef& scope,
+                                   const std::string& alert_id) const {
+  return absl::StrCat(prefix_, "{", ScopeKey(scope), "}:alertrev:", alert_id);
+}
+std::string LiveState::AuditKey(const std::string& subject) const {
+  return absl::StrCat(prefix_, "{audit}:", subject);
+}
 std::string LiveState::StreamKey() const { return absl::StrCat(prefix_, "{alerts}:stream"); }
+
+absl::StatusOr<std::string> LiveState::StoreTransition(const v1::Alert& alert,
+                                                       uint64_t expected_revision,
+                                                       const v1::AuditRecord& audit) {
+  auto scope = ScopeOfAlert(alert.alert_id());
+  if (!scope.ok()) return scope.status();
+  auto reply = client_->Eval(
+      TransitionScript(),
+      {AlertKey(*scope, alert.alert_id()), RevisionKey(*scope, alert.alert_id()), StreamKey(),
+       AuditKey(alert.alert_id())},
+      {absl::StrCat(expected_revision), alert.SerializeAsString(), absl::StrCat(alert.revision()),
+       absl::StrCat(stream_max_entries_), audit.SerializeAsString(), alert.alert_id()});
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.size() != 2) return absl::InternalError("transition script: unexpected reply");
+  if (reply->elements[0].str == "conflict") {
+    return absl::AbortedError(absl::StrCat("alert ", alert.alert_id(), " changed meanwhile"));
+  }
+  return reply->elements[1].str;
+}
+
+absl::StatusOr<std::vector<v1::AuditRecord>> LiveState::ListAudit(const std::string& subject,
+                                                                  size_t limit) {
+  auto reply = client_->Run({"LRANGE", AuditKey(subject), absl::StrCat(-static_cast<int64_t>(limit)), "-1"});
+  if (!reply.ok()) return reply.status();
+  std::vector<v1::AuditRecord> out;
+  for (const auto& e : reply->elements) {
+    v1::AuditRecord r;
+    if (r.ParseFromString(e.str)) out.push_back(std::move(r));
+  }
+  return out;
+}
 
 absl::StatusOr<LoadedIndicator> LiveState::Load(const common::v1::ScopeRef& scope,
                                                 const std::string& indicator,
@@ -107,21 +169,28 @@ absl::StatusOr<std::string> LiveState::Apply(const common::v1::ScopeRef& scope,
                                              const std::string& indicator,
                                              const std::string& event_id,
                                              int64_t expected_version,
-                                             const IndicatorAssessment& assessment) {
+                                             const IndicatorAssessment& assessment,
+                                             const v1::AuditRecord& audit) {
   const bool alert_changed = assessment.changed_alert.has_value();
   const std::string alert_id = alert_changed ? assessment.changed_alert->alert_id() : "";
   const int64_t raised_ms =
       alert_changed ? absl::ToUnixMillis(FromProtoTime(assessment.changed_alert->raised_at())) : 0;
+  const uint64_t new_revision = alert_changed ? assessment.changed_alert->revision() : 0;
+  const std::string unused = IndicatorKey(scope, indicator);
   auto reply = client_->Eval(
       ApplyScript(),
       {IndicatorKey(scope, indicator), SeenKey(scope, event_id),
-       alert_changed ? AlertKey(scope, alert_id) : IndicatorKey(scope, indicator), StreamKey(),
-       absl::StrCat(prefix_, "{alerts}:index"), absl::StrCat(prefix_, "{status}:indicators")},
+       alert_changed ? AlertKey(scope, alert_id) : unused, StreamKey(),
+       absl::StrCat(prefix_, "{alerts}:index"), absl::StrCat(prefix_, "{status}:indicators"),
+       alert_changed ? RevisionKey(scope, alert_id) : unused,
+       alert_changed ? AuditKey(alert_id) : unused},
       {absl::StrCat(expected_version), assessment.next.status.SerializeAsString(),
        absl::StrCat(assessment.next.episode), alert_id,
        alert_changed ? assessment.changed_alert->SerializeAsString() : "",
        absl::StrCat(stream_max_entries_), absl::StrCat(kSeenTtlSeconds), absl::StrCat(raised_ms),
-       absl::StrCat(ScopeKey(scope), "|", indicator)});
+       absl::StrCat(ScopeKey(scope), "|", indicator),
+       absl::StrCat(new_revision > 0 ? new_revision - 1 : 0), absl::StrCat(new_revision),
+       alert_changed ? audit.SerializeAsString() : ""});
   if (!reply.ok()) return reply.status();
   if (reply->elements.size() != 2) return absl::InternalError("apply script: unexpected reply");
   const std::string& outcome = reply->elements[0].str;

@@ -6,6 +6,9 @@
 //   P{<scope key>}:ind:<indicator>   hash: record (IndicatorStatus), episode, alert_id, version
 //   P{<scope key>}:seen:<event id>   processed-event mark, expires after 30 days
 //   P{<scope key>}:alert:<alert id>  the alert (serialised Alert)
+//   P{<scope key>}:alertrev:<alert id> its revision, for compare-and-set between the pipeline
+//                                    and staff transitions
+//   P{audit}:<subject>               audit records of an alert, oldest first
 //   P{alerts}:stream                 stream of alert transitions: fields alert_id, alert
 //   P{alerts}:index                  sorted set of alert ids by raised time (ms)
 //   P{status}:indicators             set of "<scope key>|<indicator>" with a record
@@ -69,10 +72,22 @@ class LiveState {
   // stream id of the alert entry ("" when no alert changed). ABORTED when the version moved
   // (another instance applied something meanwhile: reload and recompute); OK with "" when the
   // event had been applied already.
+  // The alert's revision is compare-and-set too, so an acknowledgement made meanwhile is never
+  // overwritten (ABORTED: reload and recompute). `audit` records the alert transition.
   absl::StatusOr<std::string> Apply(const common::v1::ScopeRef& scope,
                                     const std::string& indicator, const std::string& event_id,
                                     int64_t expected_version,
-                                    const IndicatorAssessment& assessment);
+                                    const IndicatorAssessment& assessment,
+                                    const v1::AuditRecord& audit);
+
+  // Atomically stores a staff transition of an alert (acknowledgement, recorded action) if its
+  // stored revision is still `expected_revision`, appends `audit` and streams the alert.
+  // ABORTED when the alert changed meanwhile. Returns the stream id.
+  absl::StatusOr<std::string> StoreTransition(const v1::Alert& alert, uint64_t expected_revision,
+                                              const v1::AuditRecord& audit);
+
+  // The last `limit` audit records of a subject (an alert id), oldest first.
+  absl::StatusOr<std::vector<v1::AuditRecord>> ListAudit(const std::string& subject, size_t limit);
 
   // Marks an event applied without other change (superseded observations).
   absl::Status MarkApplied(const common::v1::ScopeRef& scope, const std::string& event_id);
@@ -102,6 +117,8 @@ class LiveState {
   std::string IndicatorKey(const common::v1::ScopeRef& scope, const std::string& indicator) const;
   std::string SeenKey(const common::v1::ScopeRef& scope, const std::string& event_id) const;
   std::string AlertKey(const common::v1::ScopeRef& scope, const std::string& alert_id) const;
+  std::string RevisionKey(const common::v1::ScopeRef& scope, const std::string& alert_id) const;
+  std::string AuditKey(const std::string& subject) const;
   absl::StatusOr<std::vector<StreamEntry>> ParseEntries(const redis::Reply& entries);
 
   redis::Client* client_;

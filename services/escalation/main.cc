@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/clock/clock.h"
 #include "common/config/text_proto.h"
 #include "common/grpc/grpc_server.h"
 #include "common/kafka/rdkafka_consumer.h"
@@ -133,13 +134,18 @@ int main(int argc, char** argv) {
   auto& metrics = resilience::MetricsRegistry::Default();
   esc::IndicatorPipelineOptions pipeline_options;
   pipeline_options.alerts_topic = Topic(topics, topics.alerts(), "alerts");
+  pipeline_options.audit_topic = Topic(topics, topics.audit(), "audit");
   pipeline_options.dead_letter_topic = Topic(topics, topics.dead_letter(), "dead-letter");
   esc::IndicatorPipeline pipeline(consumer->get(), producer->get(), &pipeline_state, &*tables,
                                   *reference, &metrics, pipeline_options);
 
   esc::AlertFeed feed(&feed_state);
   if (auto s = feed.Start(); !s.ok()) return Fail(s);
-  esc::AlertServiceImpl alert_service(&query_state, &feed);
+  esc::AlertServiceOptions alert_options;
+  alert_options.alerts_topic = pipeline_options.alerts_topic;
+  alert_options.audit_topic = pipeline_options.audit_topic;
+  esc::AlertServiceImpl alert_service(&query_state, &feed, producer->get(), *reference,
+                                      &resilience::Clock::Real(), alert_options);
 
   std::unique_ptr<resilience::MetricsHttpServer> metrics_server;
   if (!config->server().metrics_address().empty()) {

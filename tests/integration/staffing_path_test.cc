@@ -165,6 +165,79 @@ TEST_F(StaffingPathTest, BadReportIsRefusedWithFieldAndReason) {
   EXPECT_EQ(good->outcome(), common::v1::UpdateAck::OUTCOME_ACCEPTED);
 }
 
+absl::StatusOr<esc::Alert> Acknowledge(const std::string& address, const std::string& user,
+                                       const std::string& alert_id, const std::string& note) {
+  auto stub = esc::AlertService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  if (!user.empty()) context.AddMetadata("x-staff-user", user);
+  esc::AcknowledgeRequest request;
+  request.set_alert_id(alert_id);
+  request.set_note(note);
+  esc::Alert alert;
+  grpc::Status status = stub->Acknowledge(&context, request, &alert);
+  if (!status.ok()) return FromGrpcStatus(status, &context);
+  return alert;
+}
+
+TEST_F(StaffingPathTest, AcknowledgementIsRecordedAuditedAndStreamed) {
+  Subscriber subscriber(escalation_->address(), "");
+  ASSERT_TRUE(subscriber.WaitUntilSubscribed());
+  ASSERT_THAT(Report("u-red", 9), IsOk());  // 45%: Red
+  ASSERT_TRUE(subscriber.WaitForCount(1));
+  const std::string id = subscriber.Items()[0].alert().alert_id();
+
+  EXPECT_THAT(Acknowledge(escalation_->address(), "", id, "on it"),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  // Tom manages the Ashford and Canterbury team: not his area.
+  EXPECT_THAT(Acknowledge(escalation_->address(), "tom-ellery", id, "on it"),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  // At OPEL 3 a note is required.
+  auto no_note = Acknowledge(escalation_->address(), "priya-nair", id, "");
+  EXPECT_THAT(no_note, StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_EQ(FieldViolationsOf(no_note.status()).size(), 1u);
+  EXPECT_EQ(FieldViolationsOf(no_note.status())[0].field(), "note");
+
+  auto acked = Acknowledge(escalation_->address(), "priya-nair", id,
+                           "Redeploying two practitioners from North Kent until Friday");
+  ASSERT_THAT(acked, IsOk());
+  EXPECT_EQ(acked->state(), esc::ALERT_STATE_ACKNOWLEDGED);
+  EXPECT_EQ(acked->revision(), 2u);
+  ASSERT_EQ(acked->acknowledgements_size(), 1);
+  EXPECT_EQ(acked->acknowledgements(0).user_id(), "priya-nair");
+  EXPECT_EQ(acked->acknowledgements(0).role_id(), "stp_team_manager");
+  // A retry changes nothing.
+  auto again = Acknowledge(escalation_->address(), "priya-nair", id, "retry");
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->revision(), 2u);
+
+  // Subscribers see the acknowledgement; the next figure builds on it (revision 3, the
+  // acknowledgement kept).
+  ASSERT_TRUE(subscriber.WaitForCount(2));
+  EXPECT_EQ(subscriber.Items()[1].alert().state(), esc::ALERT_STATE_ACKNOWLEDGED);
+  ASSERT_THAT(Report("u-back", 16), IsOk());
+  ASSERT_TRUE(subscriber.WaitForCount(3));
+  const esc::Alert resolved = subscriber.Items()[2].alert();
+  EXPECT_EQ(resolved.state(), esc::ALERT_STATE_RESOLVED);
+  EXPECT_EQ(resolved.revision(), 3u);
+  EXPECT_EQ(resolved.acknowledgements_size(), 1);
+
+  // The audit trail: raised, acknowledged (who, why), resolved.
+  auto stub = esc::AlertService::NewStub(
+      grpc::CreateChannel(escalation_->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  esc::ListAuditRequest request;
+  request.set_subject(id);
+  esc::ListAuditResponse audit;
+  ASSERT_TRUE(stub->ListAudit(&context, request, &audit).ok());
+  ASSERT_EQ(audit.records_size(), 3);
+  EXPECT_EQ(audit.records(0).action(), "alert.raised");
+  EXPECT_EQ(audit.records(0).actor(), "system:escalation");
+  EXPECT_EQ(audit.records(1).action(), "alert.acknowledged");
+  EXPECT_EQ(audit.records(1).actor(), "priya-nair");
+  EXPECT_THAT(audit.records(1).reason(), HasSubstr("Redeploying"));
+  EXPECT_EQ(audit.records(2).action(), "alert.resolved");
+}
+
 TEST_F(StaffingPathTest, SubscribersAreToldToReconnectWhenTheServiceStops) {
   Subscriber subscriber(escalation_->address(), "");
   ASSERT_TRUE(subscriber.WaitUntilSubscribed());

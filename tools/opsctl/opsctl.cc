@@ -12,6 +12,8 @@
 //   opsctl watch    --address=HOST:PORT [--resume_token=T] [--area=ID] [--min_level=N]
 //                   [--count=N] [--timeout_seconds=N] [--json]
 //   opsctl alerts   --address=HOST:PORT [--json]             current alerts
+//   opsctl ack      --address=HOST:PORT --user=STAFF_ID --alert_id=ID [--note=TEXT]
+//   opsctl audit    --address=HOST:PORT --alert_id=ID        an alert's audit trail
 //   opsctl board    --address=HOST:PORT [--json]             indicator statuses as a table
 #include <cstdlib>
 #include <algorithm>
@@ -45,6 +47,8 @@ ABSL_FLAG(std::string, ends, "", "absence: end, RFC 3339 (default: open-ended)."
 ABSL_FLAG(double, wte, 1.0, "absence: fraction of a WTE absent.");
 ABSL_FLAG(bool, cancel, false, "absence: cancel the absence --absence_id.");
 ABSL_FLAG(std::string, day, "", "mutual-aid: local day YYYY-MM-DD (default: today).");
+ABSL_FLAG(std::string, user, "", "ack: the staff user id signing in (sent as x-staff-user).");
+ABSL_FLAG(std::string, alert_id, "", "ack/audit: the alert.");
 ABSL_FLAG(std::string, resume_token, "", "watch: continue after this token.");
 ABSL_FLAG(std::string, area, "", "watch/alerts: only this KCC locality.");
 ABSL_FLAG(int, min_level, 0, "watch/alerts: only alerts at this OPEL level or above.");
@@ -146,7 +150,7 @@ int Watch(const std::shared_ptr<grpc::Channel>& channel) {
 int main(int argc, char** argv) {
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
-    std::cerr << "usage: opsctl health|services|report-staffing|absence|team|mutual-aid|watch|alerts|board --address=HOST:PORT ...\n";
+    std::cerr << "usage: opsctl health|services|report-staffing|absence|team|mutual-aid|watch|alerts|ack|audit|board --address=HOST:PORT ...\n";
     return 2;
   }
   const std::string command = args[1];
@@ -287,6 +291,39 @@ int main(int argc, char** argv) {
     grpc::Status status = stub->ListAlerts(&context, request, &response);
     if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
     for (const auto& a : response.alerts()) PrintAlert(a, "");
+    return EXIT_SUCCESS;
+  }
+  if (command == "ack") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    context.AddMetadata("x-staff-user", absl::GetFlag(FLAGS_user));
+    esc::AcknowledgeRequest request;
+    request.set_alert_id(absl::GetFlag(FLAGS_alert_id));
+    request.set_note(absl::GetFlag(FLAGS_note));
+    esc::Alert alert;
+    grpc::Status status = stub->Acknowledge(&context, request, &alert);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    PrintAlert(alert, "");
+    return EXIT_SUCCESS;
+  }
+  if (command == "audit") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::ListAuditRequest request;
+    request.set_subject(absl::GetFlag(FLAGS_alert_id));
+    esc::ListAuditResponse audit;
+    grpc::Status status = stub->ListAudit(&context, request, &audit);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    for (const auto& r : audit.records()) {
+      if (absl::GetFlag(FLAGS_json)) {
+        std::cout << Json(r) << "\n";
+        continue;
+      }
+      std::cout << absl::FormatTime("%Y-%m-%d %H:%M:%S", resilience::FromProtoTime(r.at()),
+                                    absl::UTCTimeZone())
+                << "  " << r.action() << " by " << r.actor()
+                << (r.reason().empty() ? "" : ": " + r.reason()) << "\n";
+    }
     return EXIT_SUCCESS;
   }
   if (command == "board") {
