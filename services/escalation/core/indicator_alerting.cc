@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/clock/proto_time.h"
+#include "services/escalation/core/alert_episode.h"
 #include "common/scope/scope_key.h"
 
 namespace resilience::escalation {
@@ -12,8 +13,6 @@ namespace {
 
 using common::v1::OpelLevel;
 using google::protobuf::Timestamp;
-
-bool Alerting(OpelLevel level) { return level >= common::v1::OPEL_LEVEL_2_AMBER; }
 
 // Orders observations by DESIGN 4.6: occurred_at, then received_at, then event id.
 auto OrderKey(const v1::IndicatorEvidence& e) {
@@ -82,48 +81,20 @@ IndicatorAssessment AssessIndicator(const std::optional<IndicatorRecord>& previo
                             : after < before                                                ? -1
                                                                                             : 0);
 
-  const bool was_alerting = Alerting(before);
-  const bool is_alerting = Alerting(after);
-  if (!was_alerting && !is_alerting) return out;
-  if (was_alerting && is_alerting && before == after) return out;
-
-  const Timestamp now_ts = ToProtoTime(now);
-  v1::Alert alert;
-  if (!was_alerting) {
-    // A new episode.
-    out.next.episode += 1;
-    alert.set_alert_id(absl::StrCat("indicator-level/", ScopeKey(evidence.scope()), "/",
-                                    evidence.indicator(), "/", out.next.episode));
-    alert.set_rule("indicator-level");
-    *alert.mutable_scope() = evidence.scope();
-    alert.set_area_id(context.area_id);
-    *alert.mutable_raised_at() = now_ts;
-    for (const std::string& role : context.recipient_roles) {
-      alert.add_recipients()->set_role_id(role);
-    }
-  } else {
-    alert = out.next.alert.value_or(v1::Alert{});
-  }
-  alert.set_previous_level(before);
-  alert.set_level(is_alerting ? after : alert.level());
-  if (!is_alerting) {
-    alert.set_state(v1::ALERT_STATE_RESOLVED);
-    *alert.mutable_resolved_at() = now_ts;
-  } else if (!was_alerting || after > before) {
-    alert.set_state(v1::ALERT_STATE_FIRING);
-  }
-  alert.set_title(absl::StrCat(context.scope_name, ": ", context.indicator_name, " ",
-                               LevelColour(after), " (", evidence.value_text(), ")"));
-  alert.set_summary(absl::StrCat(context.indicator_name, " is ", evidence.value_text(),
-                                 ", which is ", LevelColour(after), " by the trigger row '",
-                                 evidence.trigger_row(), "'. It was ", LevelColour(before),
-                                 is_alerting ? "." : "; the alert is resolved."));
-  alert.clear_evidence();
-  *alert.add_evidence() = evidence;
-  *alert.mutable_updated_at() = now_ts;
-  alert.set_revision(alert.revision() + 1);
-  out.next.alert = alert;
-  out.changed_alert = std::move(alert);
+  AlertSubject subject{"indicator-level", evidence.scope(), evidence.indicator(), context.area_id,
+                       context.recipient_roles};
+  AlertText text;
+  text.title = absl::StrCat(context.scope_name, ": ", context.indicator_name, " ",
+                            LevelColour(after), " (", evidence.value_text(), ")");
+  text.summary = absl::StrCat(context.indicator_name, " is ", evidence.value_text(), ", which is ",
+                              LevelColour(after), " by the trigger row '", evidence.trigger_row(),
+                              "'. It was ", LevelColour(before),
+                              after >= common::v1::OPEL_LEVEL_2_AMBER ? "."
+                                                                      : "; the alert is resolved.");
+  text.evidence = {evidence};
+  out.changed_alert = AlertOnLevelChange(out.next.alert, &out.next.episode, before, after, subject,
+                                         text, now);
+  if (out.changed_alert.has_value()) out.next.alert = out.changed_alert;
   return out;
 }
 

@@ -1,0 +1,95 @@
+#include "services/escalation/core/scope_level.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/clock/proto_time.h"
+#include "services/escalation/core/levels.h"
+
+namespace resilience::escalation {
+namespace {
+
+HeldLevel HeldOf(const v1::LevelStatus& s, const HoldRule& rule) {
+  HeldLevel h;
+  h.level = s.computed_level();
+  h.since = s.has_since() ? FromProtoTime(s.since()) : absl::InfinitePast();
+  h.pending = s.pending_level();
+  if (IsLevel(h.pending) && s.has_step_down_not_before()) {
+    h.pending_since = FromProtoTime(s.step_down_not_before()) - rule.hold;
+  }
+  return h;
+}
+
+std::string Fingerprint(const v1::LevelStatus& s) {
+  v1::LevelStatus copy = s;
+  copy.clear_since();  // "since" moves only with the level
+  std::string out;
+  copy.SerializeToString(&out);
+  return out;
+}
+
+}  // namespace
+
+ScopeLevelAssessment AssessScopeLevel(const std::optional<ScopeLevelRecord>& previous,
+                                      const ComputedLevel& computed,
+                                      std::optional<double> referrals, const HoldRule& rule,
+                                      const ScopeLevelContext& context, absl::Time now) {
+  ScopeLevelAssessment out;
+  out.next = previous.value_or(ScopeLevelRecord{});
+  const v1::LevelStatus before_status = out.next.status;
+  const common::v1::OpelLevel before = before_status.computed_level();
+  const HeldLevel held = ApplyHold(HeldOf(before_status, rule), computed.level, now, referrals, rule);
+
+  v1::LevelStatus& s = out.next.status;
+  *s.mutable_scope() = context.scope;
+  s.set_computed_level(held.level);
+  if (held.since != absl::InfinitePast()) *s.mutable_since() = ToProtoTime(held.since);
+  s.set_pending_level(held.pending);
+  if (IsLevel(held.pending)) {
+    *s.mutable_step_down_not_before() = ToProtoTime(held.StepDownNotBefore(rule));
+  } else {
+    s.clear_step_down_not_before();
+  }
+  s.set_coverage(computed.coverage);
+  s.set_fresh_indicators(computed.fresh);
+  s.set_expected_indicators(computed.expected);
+  s.clear_evidence();
+  for (const auto& e : context.evidence) *s.add_evidence() = e;
+  s.set_rules_version(context.rules_version);
+  // The effective level follows the declaration in force, if any (kept in the status).
+  std::optional<v1::Declaration> declaration;
+  if (s.has_declaration()) declaration = s.declaration();
+  s.set_effective_level(EffectiveLevel(held.level, declaration, now));
+  if (declaration.has_value() && s.effective_level() == held.level &&
+      now >= FromProtoTime(declaration->expires_at())) {
+    s.clear_declaration();  // lapsed
+  }
+  out.status_changed = Fingerprint(before_status) != Fingerprint(s);
+
+  const common::v1::OpelLevel after = held.level;
+  AlertSubject subject{context.rule, context.scope, "", context.area_id, context.recipient_roles};
+  AlertText text;
+  std::vector<std::string> because;
+  for (const auto& e : context.evidence) {
+    because.push_back(absl::StrCat(e.indicator_name(), " (", e.scope().id(), ") ",
+                                   LevelColour(e.level()), " at ", e.value_text()));
+  }
+  text.title = absl::StrCat(context.scope_name, ": OPEL ", static_cast<int>(after), " (",
+                            LevelColour(after), ")");
+  text.summary = absl::StrCat(
+      context.scope_name, " is at OPEL ", static_cast<int>(after), " (", LevelColour(after),
+      "), was ", LevelColour(before), ".",
+      because.empty() ? "" : absl::StrCat(" Because: ", absl::StrJoin(because, "; "), "."),
+      absl::StrFormat(" Coverage: %d of %d expected figures fresh.", computed.fresh,
+                      computed.expected));
+  text.evidence = context.evidence;
+  out.changed_alert = AlertOnLevelChange(out.next.alert, &out.next.episode, before, after, subject,
+                                         text, now);
+  if (out.changed_alert.has_value()) {
+    out.next.alert = out.changed_alert;
+    out.status_changed = true;
+  }
+  return out;
+}
+
+}  // namespace resilience::escalation

@@ -1,0 +1,54 @@
+// A scope's OPEL level over time (an area, the county): the computed level passed through the
+// de-escalation hold, the status to show (computed, coverage, evidence, pending step down), and
+// the alert transition it makes. Pure code: time is passed in. Thread-safe (stateless).
+#ifndef RESILIENCE_SERVICES_ESCALATION_CORE_SCOPE_LEVEL_H_
+#define RESILIENCE_SERVICES_ESCALATION_CORE_SCOPE_LEVEL_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "escalation/v1/alerts.pb.h"
+#include "escalation/v1/status.pb.h"
+#include "services/escalation/core/alert_episode.h"
+#include "services/escalation/core/level_hold.h"
+#include "services/escalation/core/opel_levels.h"
+
+namespace resilience::escalation {
+
+// What the service keeps for one scope's level.
+struct ScopeLevelRecord {
+  v1::LevelStatus status;
+  int64_t episode = 0;
+  std::optional<v1::Alert> alert;
+};
+
+// Facts the status and the alert text need.
+struct ScopeLevelContext {
+  common::v1::ScopeRef scope;
+  std::string scope_name;  // "West Kent"
+  std::string area_id;     // the area itself, or empty for the county
+  std::string rule;        // "area-level", "county-level"
+  std::vector<std::string> recipient_roles;
+  std::string rules_version;
+  // The figures behind the computed level, shown as evidence (those at the level or above).
+  std::vector<v1::IndicatorEvidence> evidence;
+};
+
+struct ScopeLevelAssessment {
+  ScopeLevelRecord next;
+  // True when what a reader sees changed (level, pending step down, coverage, evidence).
+  bool status_changed = false;
+  std::optional<v1::Alert> changed_alert;
+};
+
+// Applies a freshly computed level at `now` with `referrals` in the scope under `rule`.
+ScopeLevelAssessment AssessScopeLevel(const std::optional<ScopeLevelRecord>& previous,
+                                      const ComputedLevel& computed,
+                                      std::optional<double> referrals, const HoldRule& rule,
+                                      const ScopeLevelContext& context, absl::Time now);
+
+}  // namespace resilience::escalation
+
+#endif  // RESILIENCE_SERVICES_ESCALATION_CORE_SCOPE_LEVEL_H_
