@@ -23,7 +23,7 @@ echo "== 1. Short-term Pathway West Kent reports 18 of 20 WTE available (90%: Gr
 "$opsctl" report-staffing --address="$workforce" --provider=rostering-kcc \
   --team=stp-west-kent --available_wte=18 --update_id="demo-$run_id-green" --note="demo: normal day"
 green_on_board() {
-  "$opsctl" board --address="$escalation" --json | grep -q '"update_id":"demo-'"$run_id"'-green"'
+  "$opsctl" board --address="$escalation" | grep -Eq '^stp-west-kent +stp_staffing_pct +GREEN'
 }
 wait_until 60 "escalation (Green figure on the board)" "$RESILIENCE_VAR_DIR/log/escalation.log" green_on_board
 

@@ -202,10 +202,12 @@ bool AlertMatches(const v1::Alert& alert, const v1::AlertFilter& filter) {
   return true;
 }
 
-AlertServiceImpl::AlertServiceImpl(LiveState* state, AlertFeed* feed, kafka::Producer* producer,
+AlertServiceImpl::AlertServiceImpl(LiveState* state, LevelState* levels, AlertFeed* feed,
+                                   kafka::Producer* producer,
                                    std::shared_ptr<const ReferenceIndex> reference,
                                    const Clock* clock, AlertServiceOptions options)
     : state_(state),
+      levels_(levels),
       feed_(feed),
       producer_(producer),
       reference_(std::move(reference)),
@@ -366,6 +368,12 @@ grpc::ServerUnaryReactor* AlertServiceImpl::GetStatusBoard(
     return reactor;
   }
   for (auto& i : *indicators) *response->add_indicators() = std::move(i);
+  auto levels = levels_->ListLevels();
+  if (!levels.ok()) {
+    reactor->Finish(ToGrpcStatus(levels.status(), context));
+    return reactor;
+  }
+  for (auto& l : *levels) *response->add_levels() = std::move(l);
   *response->mutable_as_of() = ToProtoTime(absl::Now());
   reactor->Finish(grpc::Status::OK);
   return reactor;

@@ -12,6 +12,7 @@
 #include "common/reference/reference_index.h"
 #include "escalation/v1/alert_service.grpc.pb.h"
 #include "services/escalation/alert_feed.h"
+#include "services/escalation/level_state.h"
 #include "services/escalation/live_state.h"
 
 namespace resilience::escalation {
@@ -35,7 +36,7 @@ class AlertServiceImpl final : public v1::AlertService::CallbackService {
  public:
   // `state` serves queries and replays (its own Redis client); `feed` serves live entries;
   // `producer` records staff transitions. Not owned; all must outlive the service.
-  AlertServiceImpl(LiveState* state, AlertFeed* feed, kafka::Producer* producer,
+  AlertServiceImpl(LiveState* state, LevelState* levels, AlertFeed* feed, kafka::Producer* producer,
                    std::shared_ptr<const ReferenceIndex> reference, const Clock* clock,
                    AlertServiceOptions options = {});
 
@@ -63,6 +64,7 @@ class AlertServiceImpl final : public v1::AlertService::CallbackService {
                                            const v1::AcknowledgeRequest& request);
 
   LiveState* state_;
+  LevelState* levels_;
   AlertFeed* feed_;
   kafka::Producer* producer_;
   std::shared_ptr<const ReferenceIndex> reference_;

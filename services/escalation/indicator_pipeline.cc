@@ -19,13 +19,16 @@ bool Retryable(const absl::Status& s) {
 IndicatorPipeline::IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer* producer,
                                      LiveState* state, const TriggerTables* tables,
                                      std::shared_ptr<const ReferenceIndex> reference,
-                                     MetricsRegistry* metrics, IndicatorPipelineOptions options)
+                                     MetricsRegistry* metrics, IndicatorPipelineOptions options,
+                                     LevelRollUp* levels, const Clock* clock)
     : consumer_(consumer),
       producer_(producer),
       state_(state),
       tables_(tables),
       reference_(std::move(reference)),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      levels_(levels),
+      clock_(clock) {
   const std::string name = "resilience_escalation_events_total";
   const std::string help = "Domain events consumed by the escalation service, by outcome.";
   applied_ = metrics->GetCounter(name, help, R"(outcome="applied")");
@@ -82,15 +85,20 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
 
   auto loaded = state_->Load(env.scope(), observation.indicator(), env.event_id());
   if (!loaded.ok()) return loaded.status();
-  if (loaded->already_applied) {
-    duplicates_->Increment();
-    return absl::OkStatus();
-  }
   // Transition time is the platform's receipt of the observation, not the wall clock, so a
   // replay of the topic rebuilds identical alerts.
   const absl::Time at = FromProtoTime(evidence.provenance().accepted_at());
+  if (loaded->already_applied) {
+    duplicates_->Increment();
+    // The roll-up may not have happened before a crash; it is idempotent, so do it again.
+    return RollUp(env.scope(), area, *indicator, at);
+  }
   IndicatorAssessment assessment = AssessIndicator(loaded->record, evidence, context, at);
-  if (assessment.superseded) return state_->MarkApplied(env.scope(), env.event_id());
+  if (assessment.superseded) {
+    absl::Status marked = state_->MarkApplied(env.scope(), env.event_id());
+    if (!marked.ok()) return marked;
+    return RollUp(env.scope(), area, *indicator, at);
+  }
 
   v1::AuditRecord audit;
   if (assessment.changed_alert.has_value()) {
@@ -116,6 +124,21 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   if (!stream_id.ok()) return stream_id.status();
   applied_->Increment();
   if (!stream_id->empty()) alerts_->Increment();
+  return RollUp(env.scope(), area, *indicator, at);
+}
+
+absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
+                                       const std::string& area_id,
+                                       const reference::v1::IndicatorDefinition& indicator,
+                                       absl::Time at) {
+  if (levels_ == nullptr) return absl::OkStatus();
+  bool county = scope.kind() == common::v1::SCOPE_KIND_COUNTY;
+  if (indicator.counts_for_area_level() && !area_id.empty()) {
+    auto changed = levels_->RecomputeArea(area_id, at);
+    if (!changed.ok()) return changed.status();
+    county = county || *changed;
+  }
+  if (county) return levels_->RecomputeCounty(at).status();
   return absl::OkStatus();
 }
 
@@ -152,7 +175,14 @@ bool IndicatorPipeline::ApplyUntilDone(const kafka::ConsumedRecord& record) {
 
 void IndicatorPipeline::Run() {
   auto log = Logger("escalation");
+  absl::Time next_tick = absl::Now();
   while (!stop_.HasBeenNotified()) {
+    if (levels_ != nullptr && absl::Now() >= next_tick) {
+      // Holds expire and figures go stale with time alone.
+      next_tick = absl::Now() + options_.level_tick;
+      absl::Status ticked = levels_->RecomputeAll(clock_->Now());
+      if (!ticked.ok()) log->warn("timed level evaluation: {}", ticked.ToString());
+    }
     auto polled = consumer_->Poll(absl::Milliseconds(200));
     if (!polled.ok()) {
       log->warn("poll: {}", polled.status().ToString());

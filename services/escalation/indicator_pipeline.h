@@ -16,6 +16,8 @@
 #include "common/metrics/metrics.h"
 #include "common/reference/reference_index.h"
 #include "services/escalation/core/trigger_table.h"
+#include "common/clock/clock.h"
+#include "services/escalation/level_rollup.h"
 #include "services/escalation/live_state.h"
 
 namespace resilience::escalation {
@@ -27,14 +29,19 @@ struct IndicatorPipelineOptions {
   std::string dead_letter_topic = "dead-letter";
   // Pause before retrying after Kafka or Redis was unavailable. Default 200 ms.
   absl::Duration retry_backoff = absl::Milliseconds(200);
+  // Real time between timed re-evaluations of levels. Default 10 s.
+  absl::Duration level_tick = absl::Seconds(10);
 };
 
 class IndicatorPipeline {
  public:
   // Nothing is owned; all must outlive the pipeline.
+  // `levels` (may be null: no roll-up) recomputes area and county levels after each figure and
+  // on the timer, at `clock`'s time.
   IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer* producer, LiveState* state,
                     const TriggerTables* tables, std::shared_ptr<const ReferenceIndex> reference,
-                    MetricsRegistry* metrics, IndicatorPipelineOptions options);
+                    MetricsRegistry* metrics, IndicatorPipelineOptions options,
+                    LevelRollUp* levels = nullptr, const Clock* clock = &Clock::Real());
 
   // Polls, applies and commits until Stop(). Returns after the last commit.
   void Run();
@@ -52,6 +59,9 @@ class IndicatorPipeline {
   // unprocessable. Returns false when stopping before the record was dealt with.
   bool ApplyUntilDone(const kafka::ConsumedRecord& record);
   absl::Status DeadLetter(const kafka::ConsumedRecord& record, const absl::Status& reason);
+  // Rolls the figure's scope up into its area's and the county's levels.
+  absl::Status RollUp(const common::v1::ScopeRef& scope, const std::string& area_id,
+                      const reference::v1::IndicatorDefinition& indicator, absl::Time at);
 
   kafka::Consumer* consumer_;
   kafka::Producer* producer_;
@@ -59,6 +69,8 @@ class IndicatorPipeline {
   const TriggerTables* tables_;
   std::shared_ptr<const ReferenceIndex> reference_;
   IndicatorPipelineOptions options_;
+  LevelRollUp* levels_;
+  const Clock* clock_;
   absl::Notification stop_;
   Counter* applied_;
   Counter* duplicates_;

@@ -22,8 +22,8 @@ if redis.call('EXISTS', KEYS[2]) == 1 then return {'applied', ''} end
 local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if v ~= tonumber(ARGV[1]) then return {'conflict', ''} end
 if ARGV[4] ~= '' then
-  local rev = tonumber(redis.call('GET', KEYS[7]) or '0')
-  if rev ~= tonumber(ARGV[10]) then return {'conflict', ''} end
+  local rev = redis.call('GET', KEYS[7])
+  if rev and tonumber(rev) ~= tonumber(ARGV[10]) then return {'conflict', ''} end
 end
 redis.call('HSET', KEYS[1], 'record', ARGV[2], 'episode', ARGV[3], 'version', v + 1)
 redis.call('SET', KEYS[2], '1', 'EX', ARGV[7])
@@ -48,8 +48,8 @@ return {'ok', sid}
 //       6 alert id
 const redis::Script& TransitionScript() {
   static const redis::Script* script = new redis::Script(R"lua(
-local rev = tonumber(redis.call('GET', KEYS[2]) or '0')
-if rev ~= tonumber(ARGV[1]) then return {'conflict', ''} end
+local rev = redis.call('GET', KEYS[2])
+if rev and tonumber(rev) ~= tonumber(ARGV[1]) then return {'conflict', ''} end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[3])
 redis.call('RPUSH', KEYS[4], ARGV[5])
@@ -102,6 +102,14 @@ std::string LiveState::RevisionKey(const common::v1::ScopeRef& scope,
 }
 std::string LiveState::AuditKey(const std::string& subject) const {
   return absl::StrCat(prefix_, "{audit}:", subject);
+}
+std::string LiveState::AlertKeyOf(const std::string& alert_id) const {
+  auto scope = ScopeOfAlert(alert_id);
+  return scope.ok() ? AlertKey(*scope, alert_id) : absl::StrCat(prefix_, "{invalid}:", alert_id);
+}
+std::string LiveState::RevisionKeyOf(const std::string& alert_id) const {
+  auto scope = ScopeOfAlert(alert_id);
+  return scope.ok() ? RevisionKey(*scope, alert_id) : absl::StrCat(prefix_, "{invalid}:", alert_id);
 }
 std::string LiveState::StreamKey() const { return absl::StrCat(prefix_, "{alerts}:stream"); }
 

@@ -7,7 +7,8 @@
 //   P{<scope key>}:seen:<event id>   processed-event mark, expires after 30 days
 //   P{<scope key>}:alert:<alert id>  the alert (serialised Alert)
 //   P{<scope key>}:alertrev:<alert id> its revision, for compare-and-set between the pipeline
-//                                    and staff transitions
+//                                    and staff transitions (absent: no transition recorded
+//                                    under compare-and-set yet, e.g. state from before it)
 //   P{audit}:<subject>               audit records of an alert, oldest first
 //   P{alerts}:stream                 stream of alert transitions: fields alert_id, alert
 //   P{alerts}:index                  sorted set of alert ids by raised time (ms)
@@ -112,6 +113,13 @@ class LiveState {
   absl::StatusOr<std::string> FirstStreamId();
 
   std::string StreamKey() const;
+  // Key names, for LevelState which shares the alert keys.
+  std::string AlertKeyOf(const std::string& alert_id) const;
+  std::string RevisionKeyOf(const std::string& alert_id) const;
+  std::string AuditKeyOf(const std::string& subject) const { return AuditKey(subject); }
+  std::string IndicatorKeyOf(const common::v1::ScopeRef& scope, const std::string& indicator) const {
+    return IndicatorKey(scope, indicator);
+  }
 
  private:
   std::string IndicatorKey(const common::v1::ScopeRef& scope, const std::string& indicator) const;

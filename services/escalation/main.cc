@@ -20,6 +20,8 @@
 #include "services/escalation/alert_feed.h"
 #include "services/escalation/alert_service.h"
 #include "services/escalation/indicator_pipeline.h"
+#include "services/escalation/level_rollup.h"
+#include "services/escalation/level_state.h"
 
 ABSL_FLAG(std::string, config, "", "Path of the EscalationConfig textproto. Required.");
 ABSL_FLAG(std::string, grpc_address, "", "Overrides server.grpc_address (host:port, port 0 = any).");
@@ -136,16 +138,41 @@ int main(int argc, char** argv) {
   pipeline_options.alerts_topic = Topic(topics, topics.alerts(), "alerts");
   pipeline_options.audit_topic = Topic(topics, topics.audit(), "audit");
   pipeline_options.dead_letter_topic = Topic(topics, topics.dead_letter(), "dead-letter");
+  absl::TimeZone zone;
+  const std::string zone_name = config->time_zone().empty() ? "Europe/London" : config->time_zone();
+  if (!absl::LoadTimeZone(zone_name, &zone)) {
+    return Fail(resilience::ConfigError(config_path, "time_zone",
+                                        absl::StrCat("unknown time zone '", zone_name, "'")));
+  }
+  if (config->level_tick_seconds() > 0) {
+    pipeline_options.level_tick = absl::Seconds(config->level_tick_seconds());
+  }
+  esc::LevelState level_state(pipeline_redis.get(), &pipeline_state, config->redis().key_prefix(),
+                              stream_max);
+  esc::LevelRollUpOptions rollup_options;
+  rollup_options.status_topic = Topic(topics, topics.status(), "status");
+  rollup_options.alerts_topic = pipeline_options.alerts_topic;
+  rollup_options.audit_topic = pipeline_options.audit_topic;
+  rollup_options.zone = zone;
+  rollup_options.area_quorum = config->level_rules().area_quorum();
+  rollup_options.countywide_share = config->level_rules().countywide_share();
+  if (config->level_rules().step_down_hold_minutes() > 0) {
+    rollup_options.step_down_hold = absl::Minutes(config->level_rules().step_down_hold_minutes());
+  }
+  rollup_options.rules_version = config->rules_version();
+  esc::LevelRollUp rollup(&level_state, producer->get(), *reference, &*tables, rollup_options);
   esc::IndicatorPipeline pipeline(consumer->get(), producer->get(), &pipeline_state, &*tables,
-                                  *reference, &metrics, pipeline_options);
+                                  *reference, &metrics, pipeline_options, &rollup);
 
   esc::AlertFeed feed(&feed_state);
   if (auto s = feed.Start(); !s.ok()) return Fail(s);
   esc::AlertServiceOptions alert_options;
   alert_options.alerts_topic = pipeline_options.alerts_topic;
   alert_options.audit_topic = pipeline_options.audit_topic;
-  esc::AlertServiceImpl alert_service(&query_state, &feed, producer->get(), *reference,
-                                      &resilience::Clock::Real(), alert_options);
+  esc::LevelState query_levels(query_redis.get(), &query_state, config->redis().key_prefix(),
+                               stream_max);
+  esc::AlertServiceImpl alert_service(&query_state, &query_levels, &feed, producer->get(),
+                                      *reference, &resilience::Clock::Real(), alert_options);
 
   std::unique_ptr<resilience::MetricsHttpServer> metrics_server;
   if (!config->server().metrics_address().empty()) {

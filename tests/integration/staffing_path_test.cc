@@ -1,6 +1,7 @@
 // The foundation's end-to-end path, through real components only: a team's staffing report over
 // gRPC to the workforce service -> the workforce topic on the real broker -> the escalation
 // service -> the plan's staffing trigger -> Redis -> an alert streamed to a gRPC subscriber.
+#include <map>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -21,7 +22,11 @@ namespace esc = escalation::v1;
 // Collects a subscription's alerts on a thread of its own.
 class Subscriber {
  public:
-  Subscriber(const std::string& address, const std::string& resume_token) {
+  // Keeps alerts of `rule` only ("" for all): indicator alerts and the area levels they move
+  // arrive interleaved.
+  Subscriber(const std::string& address, const std::string& resume_token,
+             std::string rule = "indicator-level")
+      : rule_(std::move(rule)) {
     stub_ = esc::AlertService::NewStub(
         grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
     request_.set_resume_token(resume_token);
@@ -31,7 +36,9 @@ class Subscriber {
       while (reader->Read(&item)) {
         absl::MutexLock lock(&mu_);
         subscribed_ = true;  // the first item, a heartbeat, confirms the subscription
-        if (item.has_alert()) items_.push_back(item);
+        if (item.has_alert() && (rule_.empty() || item.alert().rule() == rule_)) {
+          items_.push_back(item);
+        }
       }
       absl::MutexLock lock(&mu_);
       finish_ = reader->Finish();
@@ -65,6 +72,7 @@ class Subscriber {
   }
 
  private:
+  const std::string rule_;
   std::unique_ptr<esc::AlertService::Stub> stub_;
   grpc::ClientContext context_;
   esc::SubscribeRequest request_;
@@ -150,6 +158,41 @@ TEST_F(StaffingPathTest, StaffingReportBecomesAnAlertInASubscriber) {
   ASSERT_TRUE(resumed.WaitForCount(1));
   EXPECT_EQ(resumed.Items()[0].resume_token(), items[1].resume_token());
   EXPECT_EQ(resumed.Items()[0].alert().state(), esc::ALERT_STATE_RESOLVED);
+}
+
+// The team's Red staffing puts West Kent at OPEL 3 (quorum 1), with the figure as evidence, and
+// the county at OPEL 2 ("in some areas"); both are on the status board.
+TEST_F(StaffingPathTest, AreaAndCountyLevelsFollow) {
+  Subscriber areas(escalation_->address(), "", "area-level");
+  ASSERT_TRUE(areas.WaitUntilSubscribed());
+  ASSERT_THAT(Report("u-red", 9), IsOk());
+  ASSERT_TRUE(areas.WaitForCount(1));
+  const esc::Alert area = areas.Items()[0].alert();
+  EXPECT_EQ(area.alert_id(), "area-level/area/west-kent/1");
+  EXPECT_EQ(area.level(), common::v1::OPEL_LEVEL_3_RED);
+  EXPECT_EQ(area.area_id(), "west-kent");
+  ASSERT_GE(area.evidence_size(), 1);
+  EXPECT_EQ(area.evidence(0).indicator(), "stp_staffing_pct");
+  EXPECT_THAT(area.summary(), HasSubstr("expected figures fresh"));
+
+  auto stub = esc::AlertService::NewStub(
+      grpc::CreateChannel(escalation_->address(), grpc::InsecureChannelCredentials()));
+  std::map<std::string, esc::LevelStatus> levels;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        grpc::ClientContext context;
+        esc::StatusBoard board;
+        if (!stub->GetStatusBoard(&context, esc::GetStatusBoardRequest(), &board).ok()) return false;
+        levels.clear();
+        for (const auto& l : board.levels()) levels[l.scope().id()] = l;
+        return levels.count("kent") > 0 &&
+               levels["kent"].computed_level() == common::v1::OPEL_LEVEL_2_AMBER;
+      },
+      absl::Seconds(60)));
+  EXPECT_EQ(levels["west-kent"].computed_level(), common::v1::OPEL_LEVEL_3_RED);
+  EXPECT_EQ(levels["west-kent"].effective_level(), common::v1::OPEL_LEVEL_3_RED);
+  EXPECT_GT(levels["west-kent"].expected_indicators(), levels["west-kent"].fresh_indicators());
+  EXPECT_LT(levels["west-kent"].coverage(), 1.0);  // only staffing has been reported
 }
 
 TEST_F(StaffingPathTest, BadReportIsRefusedWithFieldAndReason) {

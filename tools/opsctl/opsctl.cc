@@ -22,6 +22,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/clock/proto_time.h"
@@ -336,6 +337,26 @@ int main(int argc, char** argv) {
       std::cout << Json(board) << "\n";
       return EXIT_SUCCESS;
     }
+    std::vector<esc::LevelStatus> levels(board.levels().begin(), board.levels().end());
+    std::sort(levels.begin(), levels.end(), [](const auto& a, const auto& b) {
+      return std::make_pair(a.scope().kind(), a.scope().id()) < std::make_pair(b.scope().kind(), b.scope().id());
+    });
+    std::cout << absl::StrFormat("%-28s %-15s %-15s %-10s %s\n", "KCC LEVEL", "COMPUTED", "EFFECTIVE",
+                                 "COVERAGE", "PENDING STEP DOWN");
+    for (const auto& l : levels) {
+      std::string pending = "-";
+      if (l.pending_level() != resilience::common::v1::OPEL_LEVEL_UNSPECIFIED) {
+        pending = absl::StrCat(
+            Colour(l.pending_level()), " not before ",
+            absl::FormatTime("%Y-%m-%d %H:%M", resilience::FromProtoTime(l.step_down_not_before()),
+                             absl::UTCTimeZone()));
+      }
+      std::cout << absl::StrFormat("%-28s %-15s %-15s %3d of %-3d %s%s\n", l.scope().id(),
+                                   Colour(l.computed_level()), Colour(l.effective_level()),
+                                   l.fresh_indicators(), l.expected_indicators(), pending,
+                                   l.has_declaration() ? " (declared)" : "");
+    }
+    std::cout << "\n";
     std::cout << absl::StrFormat("%-28s %-24s %-15s %-8s %s\n", "SCOPE", "INDICATOR", "LEVEL", "VALUE", "FROM");
     std::vector<resilience::escalation::v1::IndicatorStatus> rows(board.indicators().begin(),
                                                                   board.indicators().end());

@@ -1,0 +1,191 @@
+#include "services/escalation/level_rollup.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/clock/proto_time.h"
+#include "common/scope/scope_key.h"
+#include "services/escalation/core/alert_lifecycle.h"
+#include "services/escalation/core/area_figures.h"
+#include "services/escalation/core/levels.h"
+#include "services/escalation/core/opel_levels.h"
+#include "services/escalation/core/scope_level.h"
+#include "services/escalation/core/time_rules.h"
+
+namespace resilience::escalation {
+namespace {
+
+constexpr char kReferralsIndicator[] = "referrals_pending_assessment";
+
+common::v1::ScopeRef Scope(common::v1::ScopeKind kind, const std::string& id) {
+  common::v1::ScopeRef s;
+  s.set_kind(kind);
+  s.set_id(id);
+  return s;
+}
+
+}  // namespace
+
+LevelRollUp::LevelRollUp(LevelState* state, kafka::Producer* producer,
+                         std::shared_ptr<const ReferenceIndex> reference,
+                         const TriggerTables* tables, LevelRollUpOptions options)
+    : state_(state),
+      producer_(producer),
+      reference_(std::move(reference)),
+      tables_(tables),
+      options_(std::move(options)) {}
+
+absl::StatusOr<bool> LevelRollUp::Recompute(
+    const common::v1::ScopeRef& scope, const std::string& name, const std::string& area_id,
+    const std::string& rule, const std::vector<std::string>& roles, absl::Time now,
+    const std::function<absl::StatusOr<ComputedLevel>(common::v1::OpelLevel,
+                                                      std::vector<v1::IndicatorEvidence>*,
+                                                      std::optional<double>*,
+                                                      std::optional<double>*)>& compute) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto loaded = state_->Load(scope);
+    if (!loaded.ok()) return loaded.status();
+    const common::v1::OpelLevel current = loaded->record.has_value()
+                                              ? loaded->record->status.computed_level()
+                                              : common::v1::OPEL_LEVEL_UNSPECIFIED;
+    ScopeLevelContext context;
+    context.scope = scope;
+    context.scope_name = name;
+    context.area_id = area_id;
+    context.rule = rule;
+    context.recipient_roles = roles;
+    context.rules_version = options_.rules_version;
+    std::optional<double> referrals, limit;
+    auto computed = compute(current, &context.evidence, &referrals, &limit);
+    if (!computed.ok()) return computed.status();
+    const HoldRule hold{options_.step_down_hold, limit};
+    ScopeLevelAssessment a = AssessScopeLevel(loaded->record, *computed, referrals, hold, context, now);
+    if (!a.status_changed && !a.changed_alert.has_value()) return false;
+
+    v1::AuditRecord audit;
+    std::vector<kafka::OutgoingRecord> records = {
+        {options_.status_topic, ScopeKey(scope), a.next.status.SerializeAsString(), {}}};
+    if (a.changed_alert.has_value()) {
+      const v1::Alert& alert = *a.changed_alert;
+      const std::string action = alert.state() == v1::ALERT_STATE_RESOLVED ? "alert.resolved"
+                                 : alert.revision() == 1                  ? "alert.raised"
+                                                                          : "alert.level_changed";
+      audit = AlertAudit(alert, action, "system:escalation", alert.summary(), now,
+                         absl::StrCat(alert.alert_id(), "#", alert.revision()));
+      records.push_back({options_.alerts_topic, alert.alert_id(), alert.SerializeAsString(),
+                         {{"revision", absl::StrCat(alert.revision())}}});
+      records.push_back({options_.audit_topic, alert.alert_id(), audit.SerializeAsString(),
+                         {{"audit_id", audit.audit_id()}}});
+    }
+    for (const absl::Status& s : producer_->SendAll(records)) {
+      if (!s.ok()) return s;
+    }
+    auto stored = state_->Store(scope, loaded->version, a, audit);
+    if (stored.ok()) return true;
+    if (!absl::IsAborted(stored.status())) return stored.status();
+  }
+  return absl::AbortedError(absl::StrCat("level of ", ScopeKey(scope), " kept changing"));
+}
+
+absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl::Time now) {
+  const auto* area = reference_->FindArea(area_id);
+  if (area == nullptr) return absl::NotFoundError(absl::StrCat("no area '", area_id, "'"));
+  const std::vector<ExpectedFigure> expected = ExpectedAreaFigures(*reference_, area_id);
+  return Recompute(
+      Scope(common::v1::SCOPE_KIND_AREA, area_id), area->name(), area_id, "area-level",
+      {"stp_service_manager", "assistant_director"}, now,
+      [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
+          std::optional<double>* referrals,
+          std::optional<double>* limit) -> absl::StatusOr<ComputedLevel> {
+        std::vector<std::string> keys;
+        for (const auto& f : expected) keys.push_back(f.key);
+        auto figures = state_->LoadFigures(keys);
+        if (!figures.ok()) return figures.status();
+        std::vector<LevelInput> inputs;
+        std::map<std::string, const v1::IndicatorStatus*> fresh;
+        for (const auto& f : expected) {
+          auto it = figures->find(f.key);
+          if (it == figures->end()) {
+            inputs.push_back({f.key, common::v1::OPEL_LEVEL_UNSPECIFIED, false});
+            continue;
+          }
+          const auto* def = reference_->FindIndicator(f.indicator);
+          const absl::Time updated = FromProtoTime(it->second.latest().provenance().accepted_at());
+          const bool is_fresh =
+              def == nullptr ||
+              !MissedDeadline(def->cadence(), current, updated, now, options_.zone).has_value();
+          inputs.push_back({f.key, it->second.held_level(), is_fresh});
+          if (is_fresh) fresh[f.key] = &it->second;
+        }
+        ComputedLevel computed = LevelByQuorum(inputs, options_.area_quorum,
+                                               static_cast<uint32_t>(expected.size()));
+        for (const std::string& key : computed.because) {
+          if (auto it = fresh.find(key); it != fresh.end()) evidence->push_back(it->second->latest());
+        }
+        // The hold's referral condition: the area's referrals against their normal level.
+        const std::string referral_key =
+            FigureKey(Scope(common::v1::SCOPE_KIND_AREA, area_id), kReferralsIndicator);
+        if (const TriggerTable* t = tables_->Find(kReferralsIndicator, area_id);
+            t != nullptr && t->config().normal_level() > 0) {
+          *limit = t->config().normal_level();
+          if (auto it = fresh.find(referral_key); it != fresh.end()) {
+            *referrals = it->second->latest().value();
+          }
+        }
+        return computed;
+      });
+}
+
+absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {
+  const std::string county = reference_->data().county_id();
+  const std::vector<ExpectedFigure> expected = ExpectedCountyFigures(*reference_);
+  return Recompute(
+      Scope(common::v1::SCOPE_KIND_COUNTY, county), "Kent (county-wide)", "", "county-level",
+      {"stp_service_manager", "director_asc"}, now,
+      [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
+          std::optional<double>*, std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
+        std::vector<LevelInput> areas;
+        for (const auto& area : reference_->data().areas()) {
+          auto loaded = state_->Load(Scope(common::v1::SCOPE_KIND_AREA, area.id()));
+          if (!loaded.ok()) return loaded.status();
+          const bool known = loaded->record.has_value() &&
+                             loaded->record->status.fresh_indicators() > 0;
+          areas.push_back({"area/" + area.id(),
+                           known ? loaded->record->status.computed_level()
+                                 : common::v1::OPEL_LEVEL_UNSPECIFIED,
+                           known});
+        }
+        std::vector<std::string> keys;
+        for (const auto& f : expected) keys.push_back(f.key);
+        auto figures = state_->LoadFigures(keys);
+        if (!figures.ok()) return figures.status();
+        std::vector<LevelInput> indicators;
+        for (const auto& f : expected) {
+          auto it = figures->find(f.key);
+          if (it == figures->end()) {
+            indicators.push_back({f.key, common::v1::OPEL_LEVEL_UNSPECIFIED, false});
+            continue;
+          }
+          const auto* def = reference_->FindIndicator(f.indicator);
+          const absl::Time updated = FromProtoTime(it->second.latest().provenance().accepted_at());
+          const bool is_fresh =
+              def == nullptr ||
+              !MissedDeadline(def->cadence(), current, updated, now, options_.zone).has_value();
+          indicators.push_back({f.key, it->second.held_level(), is_fresh});
+          if (is_fresh && it->second.held_level() >= common::v1::OPEL_LEVEL_4_BLACK) {
+            evidence->push_back(it->second.latest());
+          }
+        }
+        return CountyLevel(areas, indicators, options_.countywide_share);
+      });
+}
+
+absl::Status LevelRollUp::RecomputeAll(absl::Time now) {
+  for (const auto& area : reference_->data().areas()) {
+    auto changed = RecomputeArea(area.id(), now);
+    if (!changed.ok()) return changed.status();
+  }
+  return RecomputeCounty(now).status();
+}
+
+}  // namespace resilience::escalation

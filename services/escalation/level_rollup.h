@@ -1,0 +1,69 @@
+// Rolls indicator statuses up into KCC levels per area and for the county (DESIGN 4.1) after
+// each applied figure and on a timer (holds expire and figures go stale with time alone):
+// computes, applies the hold, records the status on the compacted `status` topic and the alert
+// transitions on the `alerts` and `audit` topics, then stores them in Redis with
+// compare-and-set, so two instances computing at once never both win. Thread-compatible (one
+// pipeline thread calls it).
+#ifndef RESILIENCE_SERVICES_ESCALATION_LEVEL_ROLLUP_H_
+#define RESILIENCE_SERVICES_ESCALATION_LEVEL_ROLLUP_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/kafka/producer.h"
+#include "common/reference/reference_index.h"
+#include "services/escalation/core/level_hold.h"
+#include "services/escalation/core/trigger_table.h"
+#include "services/escalation/level_state.h"
+
+namespace resilience::escalation {
+
+struct LevelRollUpOptions {
+  std::string status_topic = "status";
+  std::string alerts_topic = "alerts";
+  std::string audit_topic = "audit";
+  absl::TimeZone zone = absl::UTCTimeZone();
+  uint32_t area_quorum = 1;
+  double countywide_share = 1.0;
+  absl::Duration step_down_hold = absl::Hours(24);
+  std::string rules_version;
+};
+
+class LevelRollUp {
+ public:
+  // Nothing owned except the reference index; all must outlive the roll-up.
+  LevelRollUp(LevelState* state, kafka::Producer* producer,
+              std::shared_ptr<const ReferenceIndex> reference, const TriggerTables* tables,
+              LevelRollUpOptions options);
+
+  // Recomputes one area's level at `now`. Returns whether its status changed. UNAVAILABLE /
+  // ABORTED: retry.
+  absl::StatusOr<bool> RecomputeArea(const std::string& area_id, absl::Time now);
+  // Recomputes the county's level from its areas and county-scoped figures.
+  absl::StatusOr<bool> RecomputeCounty(absl::Time now);
+  // Every area, then the county (the timer).
+  absl::Status RecomputeAll(absl::Time now);
+
+ private:
+  // Loads, assesses and stores one scope's level, retrying compare-and-set conflicts.
+  absl::StatusOr<bool> Recompute(const common::v1::ScopeRef& scope, const std::string& name,
+                                 const std::string& area_id, const std::string& rule,
+                                 const std::vector<std::string>& roles, absl::Time now,
+                                 const std::function<absl::StatusOr<ComputedLevel>(
+                                     common::v1::OpelLevel current,
+                                     std::vector<v1::IndicatorEvidence>* evidence,
+                                     std::optional<double>* referrals,
+                                     std::optional<double>* referral_limit)>& compute);
+
+  LevelState* state_;
+  kafka::Producer* producer_;
+  std::shared_ptr<const ReferenceIndex> reference_;
+  const TriggerTables* tables_;
+  LevelRollUpOptions options_;
+};
+
+}  // namespace resilience::escalation
+
+#endif  // RESILIENCE_SERVICES_ESCALATION_LEVEL_ROLLUP_H_

@@ -1,0 +1,143 @@
+#include "services/escalation/level_state.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/clock/proto_time.h"
+#include "common/scope/scope_key.h"
+
+namespace resilience::escalation {
+namespace {
+
+// KEYS: 1 level hash, 2 alert key (or unused), 3 alert revision key (or unused), 4 stream,
+//       5 alert index, 6 audit list (or unused), 7 level set
+// ARGV: 1 expected version, 2 record, 3 episode, 4 alert id ("" = none), 5 alert, 6 expected
+//       alert revision, 7 new revision, 8 stream max, 9 raised ms, 10 audit, 11 scope key
+const redis::Script& StoreScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if v ~= tonumber(ARGV[1]) then return {'conflict', ''} end
+if ARGV[4] ~= '' then
+  local rev = redis.call('GET', KEYS[3])
+  if rev and tonumber(rev) ~= tonumber(ARGV[6]) then return {'conflict', ''} end
+end
+redis.call('HSET', KEYS[1], 'record', ARGV[2], 'episode', ARGV[3], 'version', v + 1)
+redis.call('SADD', KEYS[7], ARGV[11])
+local sid = ''
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[1], 'alert_id', ARGV[4])
+  redis.call('SET', KEYS[2], ARGV[5])
+  redis.call('SET', KEYS[3], ARGV[7])
+  redis.call('ZADD', KEYS[5], ARGV[9], ARGV[4])
+  redis.call('RPUSH', KEYS[6], ARGV[10])
+  sid = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*', 'alert_id', ARGV[4], 'alert', ARGV[5])
+end
+return {'ok', sid}
+)lua");
+  return *script;
+}
+
+}  // namespace
+
+LevelState::LevelState(redis::Client* client, LiveState* alerts, std::string prefix,
+                       int64_t stream_max_entries)
+    : client_(client),
+      alerts_(alerts),
+      prefix_(std::move(prefix)),
+      stream_max_entries_(stream_max_entries) {}
+
+std::string LevelState::LevelKey(const common::v1::ScopeRef& scope) const {
+  return absl::StrCat(prefix_, "{", ScopeKey(scope), "}:level");
+}
+
+absl::StatusOr<LoadedLevel> LevelState::Load(const common::v1::ScopeRef& scope) {
+  auto reply = client_->Run({"HMGET", LevelKey(scope), "record", "episode", "version", "alert_id"});
+  if (!reply.ok()) return reply.status();
+  LoadedLevel out;
+  if (reply->elements.size() != 4 || reply->elements[0].is_nil()) return out;
+  ScopeLevelRecord record;
+  if (!record.status.ParseFromString(reply->elements[0].str)) {
+    return absl::DataLossError(absl::StrCat("unreadable level at ", LevelKey(scope)));
+  }
+  absl::SimpleAtoi(reply->elements[1].str, &record.episode);
+  absl::SimpleAtoi(reply->elements[2].str, &out.version);
+  if (!reply->elements[3].is_nil()) {
+    auto alert = alerts_->GetAlert(reply->elements[3].str);
+    if (!alert.ok()) return alert.status();
+    record.alert = *alert;
+  }
+  out.record = std::move(record);
+  return out;
+}
+
+absl::StatusOr<std::string> LevelState::Store(const common::v1::ScopeRef& scope,
+                                              int64_t expected_version,
+                                              const ScopeLevelAssessment& a,
+                                              const v1::AuditRecord& audit) {
+  const bool alert_changed = a.changed_alert.has_value();
+  const std::string alert_id = alert_changed ? a.changed_alert->alert_id() : "";
+  const uint64_t rev = alert_changed ? a.changed_alert->revision() : 0;
+  const std::string unused = LevelKey(scope);
+  auto reply = client_->Eval(
+      StoreScript(),
+      {LevelKey(scope), alert_changed ? alerts_->AlertKeyOf(alert_id) : unused,
+       alert_changed ? alerts_->RevisionKeyOf(alert_id) : unused, alerts_->StreamKey(),
+       absl::StrCat(prefix_, "{alerts}:index"),
+       alert_changed ? alerts_->AuditKeyOf(alert_id) : unused,
+       absl::StrCat(prefix_, "{status}:levels")},
+      {absl::StrCat(expected_version), a.next.status.SerializeAsString(),
+       absl::StrCat(a.next.episode), alert_id,
+       alert_changed ? a.changed_alert->SerializeAsString() : "", absl::StrCat(rev > 0 ? rev - 1 : 0),
+       absl::StrCat(rev), absl::StrCat(stream_max_entries_),
+       absl::StrCat(alert_changed ? absl::ToUnixMillis(FromProtoTime(a.changed_alert->raised_at())) : 0),
+       alert_changed ? audit.SerializeAsString() : "", ScopeKey(scope)});
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.size() != 2) return absl::InternalError("level script: unexpected reply");
+  if (reply->elements[0].str == "conflict") {
+    return absl::AbortedError(absl::StrCat("level ", ScopeKey(scope), " changed meanwhile"));
+  }
+  return reply->elements[1].str;
+}
+
+absl::StatusOr<std::vector<v1::LevelStatus>> LevelState::ListLevels() {
+  auto members = client_->Run({"SMEMBERS", absl::StrCat(prefix_, "{status}:levels")});
+  if (!members.ok()) return members.status();
+  std::vector<redis::Command> commands;
+  for (const auto& m : members->elements) {
+    auto scope = ParseScopeKey(m.str);
+    if (scope.ok()) commands.push_back({"HGET", LevelKey(*scope), "record"});
+  }
+  std::vector<v1::LevelStatus> out;
+  if (commands.empty()) return out;
+  auto replies = client_->RunPipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    v1::LevelStatus s;
+    if (r.ok() && !r->is_nil() && s.ParseFromString(r->str)) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, v1::IndicatorStatus>> LevelState::LoadFigures(
+    const std::vector<std::string>& keys) {
+  std::map<std::string, v1::IndicatorStatus> out;
+  if (keys.empty()) return out;
+  std::vector<redis::Command> commands;
+  for (const std::string& key : keys) {
+    std::vector<std::string> parts = absl::StrSplit(key, absl::MaxSplits('|', 1));
+    auto scope = ParseScopeKey(parts[0]);
+    if (!scope.ok() || parts.size() != 2) return absl::InvalidArgumentError("bad figure key " + key);
+    commands.push_back({"HGET", alerts_->IndicatorKeyOf(*scope, parts[1]), "record"});
+  }
+  auto replies = client_->RunPipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const auto& r = (*replies)[i];
+    if (!r.ok() || r->is_nil()) continue;
+    v1::IndicatorStatus s;
+    if (s.ParseFromString(r->str)) out[keys[i]] = std::move(s);
+  }
+  return out;
+}
+
+}  // namespace resilience::escalation

@@ -1,0 +1,58 @@
+// Live state of scope levels (areas, the county) in Redis, beside the indicator state of
+// LiveState and with the same alert stream and audit lists. Keys (prefix P):
+//   P{<scope key>}:level             hash: record (LevelStatus), episode, version, alert_id
+//   P{status}:levels                 set of scope keys with a level
+// Thread-safe (the Redis client serialises calls).
+#ifndef RESILIENCE_SERVICES_ESCALATION_LEVEL_STATE_H_
+#define RESILIENCE_SERVICES_ESCALATION_LEVEL_STATE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/redis/redis_client.h"
+#include "services/escalation/core/scope_level.h"
+#include "services/escalation/live_state.h"
+
+namespace resilience::escalation {
+
+struct LoadedLevel {
+  std::optional<ScopeLevelRecord> record;
+  int64_t version = 0;
+};
+
+class LevelState {
+ public:
+  // `client` and `alerts` (for alert lookups and key names) are not owned.
+  LevelState(redis::Client* client, LiveState* alerts, std::string prefix,
+             int64_t stream_max_entries);
+
+  absl::StatusOr<LoadedLevel> Load(const common::v1::ScopeRef& scope);
+
+  // Compare-and-set on the record's version and the alert's revision, like LiveState::Apply.
+  // ABORTED when either moved. Returns the alert's stream id, or "".
+  absl::StatusOr<std::string> Store(const common::v1::ScopeRef& scope, int64_t expected_version,
+                                    const ScopeLevelAssessment& assessment,
+                                    const v1::AuditRecord& audit);
+
+  // Every stored level.
+  absl::StatusOr<std::vector<v1::LevelStatus>> ListLevels();
+
+  // The indicator statuses stored under these member keys ("<scope key>|<indicator>"); missing
+  // ones are absent from the map.
+  absl::StatusOr<std::map<std::string, v1::IndicatorStatus>> LoadFigures(
+      const std::vector<std::string>& keys);
+
+ private:
+  std::string LevelKey(const common::v1::ScopeRef& scope) const;
+
+  redis::Client* client_;
+  LiveState* alerts_;
+  std::string prefix_;
+  int64_t stream_max_entries_;
+};
+
+}  // namespace resilience::escalation
+
+#endif  // RESILIENCE_SERVICES_ESCALATION_LEVEL_STATE_H_
