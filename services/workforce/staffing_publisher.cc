@@ -113,6 +113,34 @@ absl::StatusOr<int> StaffingPublisher::PublishDue() {
   }
   if (due.empty()) return 0;
 
+  // Marks first (unconfirmed), then the figures, then the marks confirmed: a crash anywhere in
+  // between leaves an unconfirmed mark, and the restart publishes the current figure.
+  auto marks_for = [&](bool confirmed) {
+    std::vector<kafka::OutgoingRecord> out;
+    for (const Publication& p : due) {
+      v1::WorkforceChange mark;
+      auto* published = mark.mutable_published();
+      published->set_scope_id(p.scope_id);
+      published->set_staffing_pct(p.event.observation().number());
+      published->set_event_id(p.event.envelope().event_id());
+      *published->mutable_effective_at() = p.event.envelope().occurred_at();
+      published->set_confirmed(confirmed);
+      *mark.mutable_occurred_at() = ToProtoTime(now);
+      out.push_back({options_.changes_topic, StaffingLedger::EntityKey(mark),
+                     mark.SerializeAsString(), {}});
+    }
+    return out;
+  };
+  for (const absl::Status& s : producer_->SendAll(marks_for(false))) {
+    if (!s.ok()) {
+      absl::MutexLock lock(&state_->mu);
+      for (const Publication& p : due) {
+        if (p.scope_id != "county") state_->dirty.emplace(p.scope_id, p.cause);
+      }
+      return s;
+    }
+  }
+
   std::vector<kafka::OutgoingRecord> records;
   for (const Publication& p : due) {
     records.push_back({options_.workforce_topic, ScopeKey(p.event.envelope().scope()),
@@ -120,6 +148,7 @@ absl::StatusOr<int> StaffingPublisher::PublishDue() {
                        {{"event_id", p.event.envelope().event_id()}}});
   }
   std::vector<absl::Status> sent = producer_->SendAll(records);
+  std::vector<kafka::OutgoingRecord> confirmed_marks = marks_for(true);
   std::vector<kafka::OutgoingRecord> marks;
   absl::Status first_error = absl::OkStatus();
   int count = 0;
@@ -130,24 +159,17 @@ absl::StatusOr<int> StaffingPublisher::PublishDue() {
       if (!sent[i].ok()) {
         if (first_error.ok()) first_error = sent[i];
         if (p.scope_id != "county") state_->dirty.emplace(p.scope_id, p.cause);
+        state_->published.erase(p.scope_id);  // unknown whether it went out
         continue;
       }
       v1::WorkforceChange mark;
-      auto* published = mark.mutable_published();
-      published->set_scope_id(p.scope_id);
-      published->set_staffing_pct(p.event.observation().number());
-      published->set_event_id(p.event.envelope().event_id());
-      *published->mutable_effective_at() = p.event.envelope().occurred_at();
-      *mark.mutable_occurred_at() = ToProtoTime(now);
-      state_->published[p.scope_id] = *published;
-      marks.push_back({options_.changes_topic, StaffingLedger::EntityKey(mark),
-                       mark.SerializeAsString(), {}});
+      mark.ParseFromString(confirmed_marks[i].value);
+      state_->published[p.scope_id] = mark.published();
+      marks.push_back(std::move(confirmed_marks[i]));
       ++count;
     }
   }
   published_->Increment(count);
-  // If these marks are lost in a crash, the restart publishes the figures again; those caused by
-  // an update keep their event ids, which consumers deduplicate.
   for (const absl::Status& s : producer_->SendAll(marks)) {
     if (!s.ok() && first_error.ok()) first_error = s;
   }

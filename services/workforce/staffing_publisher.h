@@ -2,8 +2,9 @@
 // figure (stp_staffing_pct_county) on the `workforce` topic whenever it changes: because an
 // update moved it, or because time passed (an absence starting or ending at midnight), driven
 // by the injected clock. A figure is published only when it differs from the last one
-// published, which is recorded in the changes log, so a restart publishes only what changed
-// while the service was down. Thread-safe.
+// published, which is recorded in the changes log (marked before publishing, confirmed after),
+// so a restart publishes only what changed while the service was down, and the current figure
+// whenever a crash left it unknown whether the last one went out. Thread-safe.
 #ifndef RESILIENCE_SERVICES_WORKFORCE_STAFFING_PUBLISHER_H_
 #define RESILIENCE_SERVICES_WORKFORCE_STAFFING_PUBLISHER_H_
 

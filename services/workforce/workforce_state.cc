@@ -11,7 +11,11 @@ std::string UpdateKey(const std::string& provider_id, const std::string& update_
 
 bool WorkforceState::ApplyLocked(const v1::WorkforceChange& change, const std::string& event_id) {
   if (change.has_published()) {
-    published[change.published().scope_id()] = change.published();
+    if (change.published().confirmed()) {
+      published[change.published().scope_id()] = change.published();
+    } else {
+      published.erase(change.published().scope_id());  // unknown: publish again
+    }
     return true;
   }
   const bool applied = ledger.Apply(change);

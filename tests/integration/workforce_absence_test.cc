@@ -104,7 +104,8 @@ class WorkforceAbsenceTest : public ::testing::Test {
     auto service = StartService(
         "workforce-service",
         {"--config=" + SourceDir() + "/deploy/config/kent-medway/workforce.textproto",
-         "--grpc_address=127.0.0.1:0", "--kafka_bootstrap=" + KafkaBootstrap(),
+         "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+         "--kafka_bootstrap=" + KafkaBootstrap(),
          "--topic_prefix=" + ns_, "--clock_start=" + absl::FormatTime(absl::RFC3339_full, clock_start, absl::UTCTimeZone())});
     ASSERT_THAT(service, IsOk());
     service_ = std::make_unique<RunningService>(*std::move(service));
@@ -133,7 +134,7 @@ class WorkforceAbsenceTest : public ::testing::Test {
 TEST_F(WorkforceAbsenceTest, PublishedOnceOnChangeAtMidnightAndAcrossARestart) {
   PublishedFigures figures(ns_ + "workforce", "stp-west-kent");
   // The service's clock starts 20 s before midnight.
-  Start(kMidnight - absl::Seconds(20));
+  ASSERT_NO_FATAL_FAILURE(Start(kMidnight - absl::Seconds(20)));
   ASSERT_TRUE(figures.WaitForLatest(100));  // start-up publication: nobody away
 
   // Six people off sick, open-ended, streamed with one ack each; a bad update in the middle is
@@ -183,7 +184,7 @@ TEST_F(WorkforceAbsenceTest, PublishedOnceOnChangeAtMidnightAndAcrossARestart) {
   ASSERT_THAT(Submit(Absence("tomorrow", "p9", kMidnight, next_midnight)), IsOk());
   ASSERT_TRUE(figures.WaitForLatest(65));
   service_->process.Kill();
-  Start(next_midnight + absl::Seconds(5));
+  ASSERT_NO_FATAL_FAILURE(Start(next_midnight + absl::Seconds(5)));
   ASSERT_TRUE(figures.WaitForLatest(70));
 
   // A last change shows nothing was published twice in between.
@@ -199,7 +200,7 @@ TEST_F(WorkforceAbsenceTest, PublishedOnceOnChangeAtMidnightAndAcrossARestart) {
 }
 
 TEST_F(WorkforceAbsenceTest, QueriesAndMutualAid) {
-  Start(kMidnight - absl::Hours(12));
+  ASSERT_NO_FATAL_FAILURE(Start(kMidnight - absl::Hours(12)));
   for (int i = 1; i <= 10; ++i) {  // half of West Kent away: 50%, Amber
     ASSERT_THAT(Submit(Absence("a" + std::to_string(i), "p" + std::to_string(i),
                                kMidnight - absl::Hours(20), kMidnight + absl::Hours(48))),
