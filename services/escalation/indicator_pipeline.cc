@@ -20,7 +20,8 @@ IndicatorPipeline::IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer*
                                      LiveState* state, const TriggerTables* tables,
                                      std::shared_ptr<const ReferenceIndex> reference,
                                      MetricsRegistry* metrics, IndicatorPipelineOptions options,
-                                     LevelRollUp* levels, const Clock* clock)
+                                     LevelRollUp* levels, const Clock* clock,
+                                     const ActionCatalogue* catalogue)
     : consumer_(consumer),
       producer_(producer),
       state_(state),
@@ -28,7 +29,8 @@ IndicatorPipeline::IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer*
       reference_(std::move(reference)),
       options_(std::move(options)),
       levels_(levels),
-      clock_(clock) {
+      clock_(clock),
+      catalogue_(catalogue) {
   const std::string name = "resilience_escalation_events_total";
   const std::string help = "Domain events consumed by the escalation service, by outcome.";
   applied_ = metrics->GetCounter(name, help, R"(outcome="applied")");
@@ -79,6 +81,7 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   context.scope_name = reference_->ScopeName(env.scope());
   context.indicator_name = indicator->name();
   context.area_id = area;
+  context.catalogue = catalogue_;
   if (!indicator->responsible_role().empty()) {
     context.recipient_roles.push_back(indicator->responsible_role());
   }

@@ -41,7 +41,8 @@ class IndicatorPipeline {
   IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer* producer, LiveState* state,
                     const TriggerTables* tables, std::shared_ptr<const ReferenceIndex> reference,
                     MetricsRegistry* metrics, IndicatorPipelineOptions options,
-                    LevelRollUp* levels = nullptr, const Clock* clock = &Clock::Real());
+                    LevelRollUp* levels = nullptr, const Clock* clock = &Clock::Real(),
+                    const ActionCatalogue* catalogue = nullptr);
 
   // Polls, applies and commits until Stop(). Returns after the last commit.
   void Run();
@@ -71,6 +72,7 @@ class IndicatorPipeline {
   IndicatorPipelineOptions options_;
   LevelRollUp* levels_;
   const Clock* clock_;
+  const ActionCatalogue* catalogue_;
   absl::Notification stop_;
   Counter* applied_;
   Counter* duplicates_;

@@ -28,12 +28,14 @@ common::v1::ScopeRef Scope(common::v1::ScopeKind kind, const std::string& id) {
 
 LevelRollUp::LevelRollUp(LevelState* state, kafka::Producer* producer,
                          std::shared_ptr<const ReferenceIndex> reference,
-                         const TriggerTables* tables, LevelRollUpOptions options)
+                         const TriggerTables* tables, LevelRollUpOptions options,
+                         const ActionCatalogue* catalogue)
     : state_(state),
       producer_(producer),
       reference_(std::move(reference)),
       tables_(tables),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      catalogue_(catalogue) {}
 
 absl::StatusOr<bool> LevelRollUp::Recompute(
     const common::v1::ScopeRef& scope, const std::string& name, const std::string& area_id,
@@ -54,6 +56,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     context.area_id = area_id;
     context.rule = rule;
     context.recipient_roles = roles;
+    context.catalogue = catalogue_;
     context.rules_version = options_.rules_version;
     std::optional<double> referrals, limit;
     auto computed = compute(current, &context.evidence, &referrals, &limit);

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "common/kafka/producer.h"
 #include "common/reference/reference_index.h"
+#include "services/escalation/core/action_catalogue.h"
 #include "services/escalation/core/level_hold.h"
 #include "services/escalation/core/trigger_table.h"
 #include "services/escalation/level_state.h"
@@ -34,9 +35,10 @@ struct LevelRollUpOptions {
 class LevelRollUp {
  public:
   // Nothing owned except the reference index; all must outlive the roll-up.
+  // `catalogue` (may be null) chooses recipients and action cards.
   LevelRollUp(LevelState* state, kafka::Producer* producer,
               std::shared_ptr<const ReferenceIndex> reference, const TriggerTables* tables,
-              LevelRollUpOptions options);
+              LevelRollUpOptions options, const ActionCatalogue* catalogue = nullptr);
 
   // Recomputes one area's level at `now`. Returns whether its status changed. UNAVAILABLE /
   // ABORTED: retry.
@@ -62,6 +64,7 @@ class LevelRollUp {
   std::shared_ptr<const ReferenceIndex> reference_;
   const TriggerTables* tables_;
   LevelRollUpOptions options_;
+  const ActionCatalogue* catalogue_;
 };
 
 }  // namespace resilience::escalation

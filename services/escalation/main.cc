@@ -1,6 +1,8 @@
 // escalation-service: flags, config and wiring only. See indicator_pipeline.h and
 // alert_service.h.
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -160,9 +162,23 @@ int main(int argc, char** argv) {
     rollup_options.step_down_hold = absl::Minutes(config->level_rules().step_down_hold_minutes());
   }
   rollup_options.rules_version = config->rules_version();
-  esc::LevelRollUp rollup(&level_state, producer->get(), *reference, &*tables, rollup_options);
+  std::optional<esc::ActionCatalogue> catalogue;
+  if (!config->action_catalogue_path().empty()) {
+    const std::string path = resilience::ResolveBeside(config_path, config->action_catalogue_path());
+    auto catalogue_config = resilience::LoadTextProto<esc::v1::ActionCatalogue>(path);
+    if (!catalogue_config.ok()) return Fail(catalogue_config.status());
+    std::map<std::string, std::string> roles;
+    for (const auto& r : (*reference)->data().roles()) roles[r.id()] = r.name();
+    auto built = esc::ActionCatalogue::FromConfig(*catalogue_config, roles);
+    if (!built.ok()) return Fail(resilience::ConfigError(path, "roles", built.status().message()));
+    catalogue = *std::move(built);
+  }
+  const esc::ActionCatalogue* catalogue_ptr = catalogue.has_value() ? &*catalogue : nullptr;
+  esc::LevelRollUp rollup(&level_state, producer->get(), *reference, &*tables, rollup_options,
+                          catalogue_ptr);
   esc::IndicatorPipeline pipeline(consumer->get(), producer->get(), &pipeline_state, &*tables,
-                                  *reference, &metrics, pipeline_options, &rollup);
+                                  *reference, &metrics, pipeline_options, &rollup,
+                                  &resilience::Clock::Real(), catalogue_ptr);
 
   esc::AlertFeed feed(&feed_state);
   if (auto s = feed.Start(); !s.ok()) return Fail(s);

@@ -2,6 +2,7 @@
 // gRPC to the workforce service -> the workforce topic on the real broker -> the escalation
 // service -> the plan's staffing trigger -> Redis -> an alert streamed to a gRPC subscriber.
 #include <map>
+#include <set>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -174,6 +175,16 @@ TEST_F(StaffingPathTest, AreaAndCountyLevelsFollow) {
   ASSERT_GE(area.evidence_size(), 1);
   EXPECT_EQ(area.evidence(0).indicator(), "stp_staffing_pct");
   EXPECT_THAT(area.summary(), HasSubstr("expected figures fresh"));
+  // Routing by the plan's matrix: at OPEL 3 the director has actions, so is told, with a card.
+  std::set<std::string> roles;
+  for (const auto& r : area.recipients()) roles.insert(r.role_id());
+  EXPECT_TRUE(roles.count("director_asc"));
+  EXPECT_TRUE(roles.count("assistant_director"));
+  bool director_card = false;
+  for (const auto& card : area.action_cards()) {
+    if (card.role_id() == "director_asc") director_card = card.actions_size() > 0;
+  }
+  EXPECT_TRUE(director_card);
 
   auto stub = esc::AlertService::NewStub(
       grpc::CreateChannel(escalation_->address(), grpc::InsecureChannelCredentials()));

@@ -31,11 +31,17 @@ std::optional<v1::Alert> AlertOnLevelChange(const std::optional<v1::Alert>& curr
     *alert.mutable_scope() = subject.scope;
     alert.set_area_id(subject.area_id);
     *alert.mutable_raised_at() = now_ts;
-    for (const std::string& role : subject.recipient_roles) {
-      alert.add_recipients()->set_role_id(role);
-    }
   } else {
     alert = current.value_or(v1::Alert{});
+  }
+  for (const std::string& role : subject.recipient_roles) {
+    bool known = false;
+    for (const auto& r : alert.recipients()) known = known || r.role_id() == role;
+    if (!known) alert.add_recipients()->set_role_id(role);
+  }
+  if (is_alerting) {
+    alert.clear_action_cards();
+    for (const auto& card : text.cards) *alert.add_action_cards() = card;
   }
   alert.set_previous_level(before);
   if (is_alerting) alert.set_level(after);

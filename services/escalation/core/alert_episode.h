@@ -31,11 +31,14 @@ struct AlertText {
   std::string title;
   std::string summary;
   std::vector<v1::IndicatorEvidence> evidence;
+  // What each recipient role must do at the new level (replaces the previous cards).
+  std::vector<v1::ActionCard> cards;
 };
 
 // The alert after the level went from `before` to `after` at `now`, or nullopt when that makes no
 // transition. `current` is the episode's alert so far (if any); `episode` is incremented when a
-// new episode starts.
+// new episode starts. Recipients accumulate over the episode (a role told at OPEL 3 stays on the
+// alert when it eases to OPEL 2); action cards are those of the new level.
 std::optional<v1::Alert> AlertOnLevelChange(const std::optional<v1::Alert>& current,
                                             int64_t* episode, common::v1::OpelLevel before,
                                             common::v1::OpelLevel after,

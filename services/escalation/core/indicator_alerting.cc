@@ -92,6 +92,11 @@ IndicatorAssessment AssessIndicator(const std::optional<IndicatorRecord>& previo
                               after >= common::v1::OPEL_LEVEL_2_AMBER ? "."
                                                                       : "; the alert is resolved.");
   text.evidence = {evidence};
+  if (context.catalogue != nullptr) {
+    for (const std::string& role : context.recipient_roles) {
+      if (auto card = context.catalogue->CardFor(role, after)) text.cards.push_back(*std::move(card));
+    }
+  }
   out.changed_alert = AlertOnLevelChange(out.next.alert, &out.next.episode, before, after, subject,
                                          text, now);
   if (out.changed_alert.has_value()) out.next.alert = out.changed_alert;

@@ -24,6 +24,7 @@
 #include "escalation/v1/alerts.pb.h"
 #include "escalation/v1/status.pb.h"
 #include "events/v1/events.pb.h"
+#include "services/escalation/core/action_catalogue.h"
 #include "services/escalation/core/levels.h"
 #include "services/escalation/core/trigger_table.h"
 
@@ -45,6 +46,8 @@ struct AlertContext {
   std::string area_id;         // KCC locality, empty for county-wide scopes
   // Roles told about this indicator's alerts (the responsible role first).
   std::vector<std::string> recipient_roles;
+  // When set, each recipient role with actions at the new level gets its action card.
+  const ActionCatalogue* catalogue = nullptr;
 };
 
 // The outcome of one observation.

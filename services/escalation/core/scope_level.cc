@@ -69,6 +69,10 @@ ScopeLevelAssessment AssessScopeLevel(const std::optional<ScopeLevelRecord>& pre
   const common::v1::OpelLevel after = held.level;
   AlertSubject subject{context.rule, context.scope, "", context.area_id, context.recipient_roles};
   AlertText text;
+  if (context.catalogue != nullptr && IsLevel(after)) {
+    subject.recipient_roles = context.catalogue->RolesAt(after);
+    text.cards = context.catalogue->CardsAt(after);
+  }
   std::vector<std::string> because;
   for (const auto& e : context.evidence) {
     because.push_back(absl::StrCat(e.indicator_name(), " (", e.scope().id(), ") ",

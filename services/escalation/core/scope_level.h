@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "escalation/v1/alerts.pb.h"
 #include "escalation/v1/status.pb.h"
+#include "services/escalation/core/action_catalogue.h"
 #include "services/escalation/core/alert_episode.h"
 #include "services/escalation/core/level_hold.h"
 #include "services/escalation/core/opel_levels.h"
@@ -30,6 +31,9 @@ struct ScopeLevelContext {
   std::string scope_name;  // "West Kent"
   std::string area_id;     // the area itself, or empty for the county
   std::string rule;        // "area-level", "county-level"
+  // Who is told: the roles with actions at the new level in `catalogue` (DESIGN 4.4), with
+  // their cards; `recipient_roles` when there is no catalogue.
+  const ActionCatalogue* catalogue = nullptr;
   std::vector<std::string> recipient_roles;
   std::string rules_version;
   // The figures behind the computed level, shown as evidence (those at the level or above).
