@@ -6,6 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "services/escalation/core/alert_lifecycle.h"
+#include "services/escalation/core/levels.h"
+#include "services/escalation/core/opel_levels.h"
+#include "common/scope/scope_key.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock/proto_time.h"
 #include "common/grpc/status_conversion.h"
@@ -302,6 +305,110 @@ grpc::ServerUnaryReactor* AlertServiceImpl::Acknowledge(grpc::CallbackServerCont
   auto alert = AcknowledgeFor(**person, *request);
   if (alert.ok()) *response = *std::move(alert);
   reactor->Finish(ToGrpcStatus(alert.status(), context));
+  return reactor;
+}
+
+absl::StatusOr<v1::LevelStatus> AlertServiceImpl::Declare(const reference::v1::StaffMember& person,
+                                                          const common::v1::ScopeRef& scope,
+                                                          std::optional<common::v1::OpelLevel> level,
+                                                          const std::string& reason) {
+  std::vector<common::v1::FieldViolation> violations;
+  auto violation = [&](std::string field, std::string why) {
+    common::v1::FieldViolation v;
+    v.set_field(std::move(field));
+    v.set_reason(std::move(why));
+    violations.push_back(std::move(v));
+  };
+  const bool kcc_scope = (scope.kind() == common::v1::SCOPE_KIND_AREA ||
+                          scope.kind() == common::v1::SCOPE_KIND_COUNTY);
+  if (!kcc_scope || !reference_->ScopeExists(scope)) {
+    violation("scope", "must name a KCC area or the county");
+  }
+  if (level.has_value() && !IsLevel(*level)) violation("level", "must be OPEL 1 to 4");
+  if (reason.size() < 10) violation("reason", "required: at least 10 characters on why");
+  if (!violations.empty()) return InvalidArgumentWithViolations(violations);
+  const auto* role = reference_->FindRole(person.role_id());
+  if (role == nullptr || !role->may_declare_level()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(person.id(), " (", person.role_id(), ") may not declare KCC levels"));
+  }
+  if (scope.kind() == common::v1::SCOPE_KIND_AREA && !Covers(person, scope.id())) {
+    return absl::PermissionDeniedError(absl::StrCat(person.id(), " does not cover ", scope.id()));
+  }
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto loaded = levels_->Load(scope);
+    if (!loaded.ok()) return loaded.status();
+    const absl::Time now = clock_->Now();
+    v1::LevelStatus status =
+        loaded->record.has_value() ? loaded->record->status : v1::LevelStatus();
+    *status.mutable_scope() = scope;
+    v1::AuditRecord audit;
+    const std::string subject = ScopeKey(scope);
+    if (level.has_value()) {
+      v1::Declaration* d = status.mutable_declaration();
+      d->Clear();
+      d->set_level(*level);
+      d->set_declared_by(person.id());
+      d->set_role_id(person.role_id());
+      d->set_reason(reason);
+      *d->mutable_declared_at() = ToProtoTime(now);
+      d->set_computed_level_at_declaration(status.computed_level());
+      *d->mutable_expires_at() = ToProtoTime(DeclarationExpiry(now, options_.zone));
+      audit.set_action("level.declared");
+      (*audit.mutable_detail())["declared_level"] = LevelColour(*level);
+    } else {
+      if (!status.has_declaration()) {
+        return absl::FailedPreconditionError(absl::StrCat("no declaration in force for ", subject));
+      }
+      status.clear_declaration();
+      audit.set_action("level.withdrawn");
+    }
+    std::optional<v1::Declaration> declaration;
+    if (status.has_declaration()) declaration = status.declaration();
+    status.set_effective_level(EffectiveLevel(status.computed_level(), declaration, now));
+    audit.set_audit_id(absl::StrCat(subject, "#", audit.action(), "@", absl::ToUnixMillis(now)));
+    *audit.mutable_at() = ToProtoTime(now);
+    audit.set_actor(person.id());
+    audit.set_subject(subject);
+    audit.set_reason(reason);
+    (*audit.mutable_detail())["computed_level"] = LevelColour(status.computed_level());
+    (*audit.mutable_detail())["effective_level"] = LevelColour(status.effective_level());
+    for (const absl::Status& s : producer_->SendAll(
+             {{options_.status_topic, subject, status.SerializeAsString(), {}},
+              {options_.audit_topic, subject, audit.SerializeAsString(),
+               {{"audit_id", audit.audit_id()}}}})) {
+      if (!s.ok()) return s;
+    }
+    absl::Status stored = levels_->StoreStatus(scope, loaded->version, status, audit);
+    if (stored.ok()) return status;
+    if (!absl::IsAborted(stored)) return stored;
+  }
+  return absl::AbortedError("the level kept changing; try again");
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::DeclareLevel(grpc::CallbackServerContext* context,
+                                                         const v1::DeclareLevelRequest* request,
+                                                         v1::LevelStatus* response) {
+  auto* reactor = context->DefaultReactor();
+  auto person = StaffOf(context, *reference_);
+  absl::StatusOr<v1::LevelStatus> status =
+      person.ok() ? Declare(**person, request->scope(), request->level(), request->reason())
+                  : absl::StatusOr<v1::LevelStatus>(person.status());
+  if (status.ok()) *response = *std::move(status);
+  reactor->Finish(ToGrpcStatus(status.status(), context));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::WithdrawDeclaration(
+    grpc::CallbackServerContext* context, const v1::WithdrawDeclarationRequest* request,
+    v1::LevelStatus* response) {
+  auto* reactor = context->DefaultReactor();
+  auto person = StaffOf(context, *reference_);
+  absl::StatusOr<v1::LevelStatus> status =
+      person.ok() ? Declare(**person, request->scope(), std::nullopt, request->reason())
+                  : absl::StatusOr<v1::LevelStatus>(person.status());
+  if (status.ok()) *response = *std::move(status);
+  reactor->Finish(ToGrpcStatus(status.status(), context));
   return reactor;
 }
 

@@ -26,6 +26,9 @@ struct AlertServiceOptions {
   // Full topic names for staff transitions.
   std::string alerts_topic = "alerts";
   std::string audit_topic = "audit";
+  std::string status_topic = "status";
+  // Time zone of declaration expiry (10:30 the following day).
+  absl::TimeZone zone = absl::UTCTimeZone();
 };
 
 // Metadata naming the signed-in staff user (development sign-in; tokens arrive with the
@@ -51,6 +54,12 @@ class AlertServiceImpl final : public v1::AlertService::CallbackService {
   grpc::ServerUnaryReactor* Acknowledge(grpc::CallbackServerContext* context,
                                         const v1::AcknowledgeRequest* request,
                                         v1::Alert* response) override;
+  grpc::ServerUnaryReactor* DeclareLevel(grpc::CallbackServerContext* context,
+                                         const v1::DeclareLevelRequest* request,
+                                         v1::LevelStatus* response) override;
+  grpc::ServerUnaryReactor* WithdrawDeclaration(grpc::CallbackServerContext* context,
+                                                const v1::WithdrawDeclarationRequest* request,
+                                                v1::LevelStatus* response) override;
   grpc::ServerUnaryReactor* ListAudit(grpc::CallbackServerContext* context,
                                       const v1::ListAuditRequest* request,
                                       v1::ListAuditResponse* response) override;
@@ -62,6 +71,12 @@ class AlertServiceImpl final : public v1::AlertService::CallbackService {
   // Acknowledges for the signed-in user: who, role and areas from the reference data.
   absl::StatusOr<v1::Alert> AcknowledgeFor(const reference::v1::StaffMember& person,
                                            const v1::AcknowledgeRequest& request);
+
+  // Sets (level given) or withdraws (nullopt) the declaration on a KCC level, audited.
+  absl::StatusOr<v1::LevelStatus> Declare(const reference::v1::StaffMember& person,
+                                          const common::v1::ScopeRef& scope,
+                                          std::optional<common::v1::OpelLevel> level,
+                                          const std::string& reason);
 
   LiveState* state_;
   LevelState* levels_;

@@ -37,7 +37,35 @@ return {'ok', sid}
   return *script;
 }
 
+// KEYS: 1 level hash, 2 audit list, 3 level set; ARGV: 1 expected version, 2 record, 3 audit,
+// 4 scope key
+const redis::Script& StatusScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+local v = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if v ~= tonumber(ARGV[1]) then return 'conflict' end
+redis.call('HSET', KEYS[1], 'record', ARGV[2], 'version', v + 1)
+redis.call('RPUSH', KEYS[2], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[4])
+return 'ok'
+)lua");
+  return *script;
+}
+
 }  // namespace
+
+absl::Status LevelState::StoreStatus(const common::v1::ScopeRef& scope, int64_t expected_version,
+                                     const v1::LevelStatus& status, const v1::AuditRecord& audit) {
+  auto reply = client_->Eval(StatusScript(),
+                             {LevelKey(scope), alerts_->AuditKeyOf(ScopeKey(scope)),
+                              absl::StrCat(prefix_, "{status}:levels")},
+                             {absl::StrCat(expected_version), status.SerializeAsString(),
+                              audit.SerializeAsString(), ScopeKey(scope)});
+  if (!reply.ok()) return reply.status();
+  if (reply->str == "conflict") {
+    return absl::AbortedError(absl::StrCat("level ", ScopeKey(scope), " changed meanwhile"));
+  }
+  return absl::OkStatus();
+}
 
 LevelState::LevelState(redis::Client* client, LiveState* alerts, std::string prefix,
                        int64_t stream_max_entries)

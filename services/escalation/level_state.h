@@ -36,6 +36,12 @@ class LevelState {
                                     const ScopeLevelAssessment& assessment,
                                     const v1::AuditRecord& audit);
 
+  // Stores a changed status without an alert transition (a declaration made or withdrawn),
+  // compare-and-set on the version, and appends `audit` to the scope's audit list. ABORTED when
+  // the level moved meanwhile.
+  absl::Status StoreStatus(const common::v1::ScopeRef& scope, int64_t expected_version,
+                           const v1::LevelStatus& status, const v1::AuditRecord& audit);
+
   // Every stored level.
   absl::StatusOr<std::vector<v1::LevelStatus>> ListLevels();
 

@@ -185,6 +185,8 @@ int main(int argc, char** argv) {
   esc::AlertServiceOptions alert_options;
   alert_options.alerts_topic = pipeline_options.alerts_topic;
   alert_options.audit_topic = pipeline_options.audit_topic;
+  alert_options.status_topic = rollup_options.status_topic;
+  alert_options.zone = zone;
   esc::LevelState query_levels(query_redis.get(), &query_state, config->redis().key_prefix(),
                                stream_max);
   esc::AlertServiceImpl alert_service(&query_state, &query_levels, &feed, producer->get(),

@@ -206,6 +206,91 @@ TEST_F(StaffingPathTest, AreaAndCountyLevelsFollow) {
   EXPECT_LT(levels["west-kent"].coverage(), 1.0);  // only staffing has been reported
 }
 
+absl::StatusOr<esc::LevelStatus> Declare(const std::string& address, const std::string& user,
+                                         const std::string& area, int level,
+                                         const std::string& reason) {
+  auto stub = esc::AlertService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.AddMetadata("x-staff-user", user);
+  grpc::Status status;
+  esc::LevelStatus out;
+  if (level > 0) {
+    esc::DeclareLevelRequest request;
+    request.mutable_scope()->set_kind(common::v1::SCOPE_KIND_AREA);
+    request.mutable_scope()->set_id(area);
+    request.set_level(static_cast<common::v1::OpelLevel>(level));
+    request.set_reason(reason);
+    status = stub->DeclareLevel(&context, request, &out);
+  } else {
+    esc::WithdrawDeclarationRequest request;
+    request.mutable_scope()->set_kind(common::v1::SCOPE_KIND_AREA);
+    request.mutable_scope()->set_id(area);
+    request.set_reason(reason);
+    status = stub->WithdrawDeclaration(&context, request, &out);
+  }
+  if (!status.ok()) return FromGrpcStatus(status, &context);
+  return out;
+}
+
+// DESIGN 4.1: the service manager declares the official level beside the computed one; audited
+// with who, why and the computed level at the time.
+TEST_F(StaffingPathTest, DeclaredLevelBesideTheComputedOne) {
+  Subscriber areas(escalation_->address(), "", "area-level");
+  ASSERT_TRUE(areas.WaitUntilSubscribed());
+  ASSERT_THAT(Report("u-amber", 12), IsOk());  // 60%: Amber, so West Kent computes OPEL 2
+  ASSERT_TRUE(areas.WaitForCount(1));
+  const std::string why = "Trend data and the 24 July precedent: holding OPEL 3 today";
+
+  EXPECT_THAT(Declare(escalation_->address(), "priya-nair", "west-kent", 3, why),
+              StatusIs(absl::StatusCode::kPermissionDenied));  // a team manager may not
+  auto too_short = Declare(escalation_->address(), "helen-marsh", "west-kent", 3, "busy");
+  EXPECT_THAT(too_short, StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_EQ(FieldViolationsOf(too_short.status()).size(), 1u);
+  EXPECT_EQ(FieldViolationsOf(too_short.status())[0].field(), "reason");
+
+  auto declared = Declare(escalation_->address(), "helen-marsh", "west-kent", 3, why);
+  ASSERT_THAT(declared, IsOk());
+  EXPECT_EQ(declared->computed_level(), common::v1::OPEL_LEVEL_2_AMBER);
+  EXPECT_EQ(declared->effective_level(), common::v1::OPEL_LEVEL_3_RED);
+  EXPECT_EQ(declared->declaration().declared_by(), "helen-marsh");
+  EXPECT_EQ(declared->declaration().computed_level_at_declaration(), common::v1::OPEL_LEVEL_2_AMBER);
+  EXPECT_TRUE(declared->declaration().has_expires_at());
+
+  auto stub = esc::AlertService::NewStub(
+      grpc::CreateChannel(escalation_->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext board_context;
+  esc::StatusBoard board;
+  ASSERT_TRUE(stub->GetStatusBoard(&board_context, esc::GetStatusBoardRequest(), &board).ok());
+  bool seen = false;
+  for (const auto& l : board.levels()) {
+    if (l.scope().id() != "west-kent") continue;
+    seen = true;
+    EXPECT_EQ(l.effective_level(), common::v1::OPEL_LEVEL_3_RED);
+    EXPECT_EQ(l.computed_level(), common::v1::OPEL_LEVEL_2_AMBER);
+  }
+  EXPECT_TRUE(seen);
+
+  auto withdrawn = Declare(escalation_->address(), "helen-marsh", "west-kent", 0, "Pressure eased after the panel");
+  ASSERT_THAT(withdrawn, IsOk());
+  EXPECT_EQ(withdrawn->effective_level(), common::v1::OPEL_LEVEL_2_AMBER);
+  EXPECT_FALSE(withdrawn->has_declaration());
+  EXPECT_THAT(Declare(escalation_->address(), "helen-marsh", "west-kent", 0, "Nothing to withdraw now"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+
+  grpc::ClientContext audit_context;
+  esc::ListAuditRequest request;
+  request.set_subject("area/west-kent");
+  esc::ListAuditResponse audit;
+  ASSERT_TRUE(stub->ListAudit(&audit_context, request, &audit).ok());
+  ASSERT_EQ(audit.records_size(), 2);
+  EXPECT_EQ(audit.records(0).action(), "level.declared");
+  EXPECT_EQ(audit.records(0).actor(), "helen-marsh");
+  EXPECT_EQ(audit.records(0).reason(), why);
+  EXPECT_EQ(audit.records(0).detail().at("computed_level"), "Amber");
+  EXPECT_EQ(audit.records(0).detail().at("declared_level"), "Red");
+  EXPECT_EQ(audit.records(1).action(), "level.withdrawn");
+}
+
 TEST_F(StaffingPathTest, BadReportIsRefusedWithFieldAndReason) {
   auto bad = Report("u-bad", -3);
   EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("available_wte")));

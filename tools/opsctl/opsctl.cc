@@ -13,7 +13,9 @@
 //                   [--count=N] [--timeout_seconds=N] [--json]
 //   opsctl alerts   --address=HOST:PORT [--json]             current alerts
 //   opsctl ack      --address=HOST:PORT --user=STAFF_ID --alert_id=ID [--note=TEXT]
-//   opsctl audit    --address=HOST:PORT --alert_id=ID        an alert's audit trail
+//   opsctl audit    --address=HOST:PORT --alert_id=ID|--area=ID   audit trail of an alert or area
+//   opsctl declare  --address=HOST:PORT --user=STAFF_ID --area=ID --level=N --reason=TEXT
+//                   [--withdraw]                         declare (or withdraw) a KCC area level
 //   opsctl board    --address=HOST:PORT [--json]             indicator statuses as a table
 #include <cstdlib>
 #include <algorithm>
@@ -50,6 +52,9 @@ ABSL_FLAG(bool, cancel, false, "absence: cancel the absence --absence_id.");
 ABSL_FLAG(std::string, day, "", "mutual-aid: local day YYYY-MM-DD (default: today).");
 ABSL_FLAG(std::string, user, "", "ack: the staff user id signing in (sent as x-staff-user).");
 ABSL_FLAG(std::string, alert_id, "", "ack/audit: the alert.");
+ABSL_FLAG(int, level, 0, "declare: OPEL level 1-4.");
+ABSL_FLAG(std::string, reason, "", "declare: why (at least 10 characters).");
+ABSL_FLAG(bool, withdraw, false, "declare: withdraw the declaration in force.");
 ABSL_FLAG(std::string, resume_token, "", "watch: continue after this token.");
 ABSL_FLAG(std::string, area, "", "watch/alerts: only this KCC locality.");
 ABSL_FLAG(int, min_level, 0, "watch/alerts: only alerts at this OPEL level or above.");
@@ -151,7 +156,7 @@ int Watch(const std::shared_ptr<grpc::Channel>& channel) {
 int main(int argc, char** argv) {
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
-    std::cerr << "usage: opsctl health|services|report-staffing|absence|team|mutual-aid|watch|alerts|ack|audit|board --address=HOST:PORT ...\n";
+    std::cerr << "usage: opsctl health|services|report-staffing|absence|team|mutual-aid|watch|alerts|ack|audit|declare|board --address=HOST:PORT ...\n";
     return 2;
   }
   const std::string command = args[1];
@@ -311,7 +316,8 @@ int main(int argc, char** argv) {
     auto stub = esc::AlertService::NewStub(channel);
     grpc::ClientContext context;
     esc::ListAuditRequest request;
-    request.set_subject(absl::GetFlag(FLAGS_alert_id));
+    request.set_subject(absl::GetFlag(FLAGS_alert_id).empty() ? "area/" + absl::GetFlag(FLAGS_area)
+                                                              : absl::GetFlag(FLAGS_alert_id));
     esc::ListAuditResponse audit;
     grpc::Status status = stub->ListAudit(&context, request, &audit);
     if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
@@ -325,6 +331,34 @@ int main(int argc, char** argv) {
                 << "  " << r.action() << " by " << r.actor()
                 << (r.reason().empty() ? "" : ": " + r.reason()) << "\n";
     }
+    return EXIT_SUCCESS;
+  }
+  if (command == "declare") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    context.AddMetadata("x-staff-user", absl::GetFlag(FLAGS_user));
+    esc::LevelStatus status;
+    grpc::Status result;
+    resilience::common::v1::ScopeRef scope;
+    scope.set_kind(resilience::common::v1::SCOPE_KIND_AREA);
+    scope.set_id(absl::GetFlag(FLAGS_area));
+    if (absl::GetFlag(FLAGS_withdraw)) {
+      esc::WithdrawDeclarationRequest request;
+      *request.mutable_scope() = scope;
+      request.set_reason(absl::GetFlag(FLAGS_reason));
+      result = stub->WithdrawDeclaration(&context, request, &status);
+    } else {
+      esc::DeclareLevelRequest request;
+      *request.mutable_scope() = scope;
+      request.set_level(static_cast<resilience::common::v1::OpelLevel>(absl::GetFlag(FLAGS_level)));
+      request.set_reason(absl::GetFlag(FLAGS_reason));
+      result = stub->DeclareLevel(&context, request, &status);
+    }
+    if (!result.ok()) return Report(resilience::FromGrpcStatus(result, &context));
+    std::cout << status.scope().id() << ": computed " << Colour(status.computed_level())
+              << ", effective " << Colour(status.effective_level())
+              << (status.has_declaration() ? " (declared by " + status.declaration().declared_by() + ")" : "")
+              << "\n";
     return EXIT_SUCCESS;
   }
   if (command == "board") {
