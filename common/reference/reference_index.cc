@@ -176,6 +176,10 @@ const reference::v1::Provider* ReferenceIndex::FindProvider(absl::string_view id
   return Lookup(providers_, id);
 }
 
+const reference::v1::AcuteSite* ReferenceIndex::FindAcuteSite(absl::string_view id) const {
+  return Lookup(sites_, id);
+}
+
 const reference::v1::StaffMember* ReferenceIndex::FindPerson(absl::string_view id) const {
   return Lookup(people_, id);
 }

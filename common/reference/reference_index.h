@@ -35,6 +35,7 @@ class ReferenceIndex {
   const reference::v1::IndicatorDefinition* FindIndicator(absl::string_view id) const;
   const reference::v1::Provider* FindProvider(absl::string_view id) const;
   const reference::v1::StaffMember* FindPerson(absl::string_view id) const;
+  const reference::v1::AcuteSite* FindAcuteSite(absl::string_view id) const;
 
   // True when the scope names something in the reference data.
   bool ScopeExists(const common::v1::ScopeRef& scope) const;

@@ -21,7 +21,8 @@ IndicatorPipeline::IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer*
                                      std::shared_ptr<const ReferenceIndex> reference,
                                      MetricsRegistry* metrics, IndicatorPipelineOptions options,
                                      LevelRollUp* levels, const Clock* clock,
-                                     const ActionCatalogue* catalogue)
+                                     const ActionCatalogue* catalogue,
+                                     const AcuteFrameworks* acute, absl::TimeZone zone)
     : consumer_(consumer),
       producer_(producer),
       state_(state),
@@ -30,7 +31,9 @@ IndicatorPipeline::IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer*
       options_(std::move(options)),
       levels_(levels),
       clock_(clock),
-      catalogue_(catalogue) {
+      catalogue_(catalogue),
+      acute_(acute),
+      zone_(zone) {
   const std::string name = "resilience_escalation_events_total";
   const std::string help = "Domain events consumed by the escalation service, by outcome.";
   applied_ = metrics->GetCounter(name, help, R"(outcome="applied")");
@@ -43,24 +46,39 @@ IndicatorPipeline::IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer*
 }
 
 absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
-  events::v1::DomainEvent event;
-  if (!event.ParseFromString(record.value)) {
+  events::v1::DomainEvent received;
+  if (!received.ParseFromString(record.value)) {
     return absl::InvalidArgumentError("value is not a resilience.events.v1.DomainEvent");
   }
+  // What is applied: the observation received, or the figure an acute assessment becomes.
+  events::v1::DomainEvent event = std::move(received);
   const auto& env = event.envelope();
   if (env.schema_version() != 1) {
     return absl::FailedPreconditionError(
         absl::StrCat("schema_version ", env.schema_version(), " is not understood (expected 1)"));
   }
   if (env.event_id().empty()) return absl::InvalidArgumentError("envelope.event_id is empty");
-  if (event.body_case() != events::v1::DomainEvent::kObservation) {
-    // Other event kinds (acute assessments, placements, referrals) are applied by rules that
-    // arrive with the escalation issue; until then they are acknowledged and left in the log,
-    // from which a later version replays them.
-    return absl::OkStatus();
-  }
   if (!reference_->ScopeExists(env.scope())) {
     return absl::NotFoundError(absl::StrCat("unknown scope ", ScopeKey(env.scope())));
+  }
+  std::optional<TriggerMatch> scored;
+  if (event.body_case() == events::v1::DomainEvent::kAcuteAssessment && acute_ != nullptr) {
+    // An acute site's assessment becomes its acute_opel_assessment figure: scored under the
+    // framework it names or the one in force when it was made (DESIGN 4.3).
+    const auto* site = reference_->FindAcuteSite(env.scope().id());
+    if (site == nullptr || env.scope().kind() != common::v1::SCOPE_KIND_ACUTE_SITE) {
+      return absl::InvalidArgumentError("an acute assessment must be about an acute site");
+    }
+    auto score = acute_->Score(event.acute_assessment(), *site, FromProtoTime(env.occurred_at()), zone_);
+    if (!score.ok()) return score.status();
+    AcuteFigure figure = AcuteFigureOf(event, *score);
+    // Replace the body in place: `env` keeps referring to this event's envelope.
+    *event.mutable_observation() = figure.event.observation();
+    scored = figure.match;
+  } else if (event.body_case() != events::v1::DomainEvent::kObservation) {
+    // Other event kinds (placements, referrals) are applied by rules not written yet; they are
+    // acknowledged and left in the log, from which a later version replays them.
+    return absl::OkStatus();
   }
   const auto& observation = event.observation();
   const auto* indicator = reference_->FindIndicator(observation.indicator());
@@ -73,7 +91,7 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
     return absl::FailedPreconditionError(
         absl::StrCat("no trigger table for indicator '", observation.indicator(), "'"));
   }
-  auto match = table->Evaluate(observation);
+  auto match = scored.has_value() ? absl::StatusOr<TriggerMatch>(*scored) : table->Evaluate(observation);
   if (!match.ok()) return match.status();
   const v1::IndicatorEvidence evidence = BuildEvidence(event, *match, indicator->name());
 
@@ -140,6 +158,10 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
     auto changed = levels_->RecomputeArea(area_id, at);
     if (!changed.ok()) return changed.status();
     county = county || *changed;
+  }
+  if (scope.kind() == common::v1::SCOPE_KIND_ACUTE_SITE) {
+    auto ics = levels_->RecomputeIcs(at);
+    if (!ics.ok()) return ics.status();
   }
   if (county) return levels_->RecomputeCounty(at).status();
   return absl::OkStatus();

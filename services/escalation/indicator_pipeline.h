@@ -15,6 +15,7 @@
 #include "common/kafka/producer.h"
 #include "common/metrics/metrics.h"
 #include "common/reference/reference_index.h"
+#include "services/escalation/core/acute_score.h"
 #include "services/escalation/core/trigger_table.h"
 #include "common/clock/clock.h"
 #include "services/escalation/level_rollup.h"
@@ -42,7 +43,9 @@ class IndicatorPipeline {
                     const TriggerTables* tables, std::shared_ptr<const ReferenceIndex> reference,
                     MetricsRegistry* metrics, IndicatorPipelineOptions options,
                     LevelRollUp* levels = nullptr, const Clock* clock = &Clock::Real(),
-                    const ActionCatalogue* catalogue = nullptr);
+                    const ActionCatalogue* catalogue = nullptr,
+                    const AcuteFrameworks* acute = nullptr,
+                    absl::TimeZone zone = absl::UTCTimeZone());
 
   // Polls, applies and commits until Stop(). Returns after the last commit.
   void Run();
@@ -73,6 +76,8 @@ class IndicatorPipeline {
   LevelRollUp* levels_;
   const Clock* clock_;
   const ActionCatalogue* catalogue_;
+  const AcuteFrameworks* acute_;
+  absl::TimeZone zone_;
   absl::Notification stop_;
   Counter* applied_;
   Counter* duplicates_;

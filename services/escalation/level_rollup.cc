@@ -29,13 +29,14 @@ common::v1::ScopeRef Scope(common::v1::ScopeKind kind, const std::string& id) {
 LevelRollUp::LevelRollUp(LevelState* state, kafka::Producer* producer,
                          std::shared_ptr<const ReferenceIndex> reference,
                          const TriggerTables* tables, LevelRollUpOptions options,
-                         const ActionCatalogue* catalogue)
+                         const ActionCatalogue* catalogue, const AcuteFrameworks* acute)
     : state_(state),
       producer_(producer),
       reference_(std::move(reference)),
       tables_(tables),
       options_(std::move(options)),
-      catalogue_(catalogue) {}
+      catalogue_(catalogue),
+      acute_(acute) {}
 
 absl::StatusOr<bool> LevelRollUp::Recompute(
     const common::v1::ScopeRef& scope, const std::string& name, const std::string& area_id,
@@ -43,7 +44,8 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     const std::function<absl::StatusOr<ComputedLevel>(common::v1::OpelLevel,
                                                       std::vector<v1::IndicatorEvidence>*,
                                                       std::optional<double>*,
-                                                      std::optional<double>*)>& compute) {
+                                                      std::optional<double>*)>& compute,
+    const std::function<void(ScopeLevelContext*)>& extra) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto loaded = state_->Load(scope);
     if (!loaded.ok()) return loaded.status();
@@ -61,6 +63,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     std::optional<double> referrals, limit;
     auto computed = compute(current, &context.evidence, &referrals, &limit);
     if (!computed.ok()) return computed.status();
+    if (extra) extra(&context);
     const HoldRule hold{options_.step_down_hold, limit};
     ScopeLevelAssessment a = AssessScopeLevel(loaded->record, *computed, referrals, hold, context, now);
     if (!a.status_changed && !a.changed_alert.has_value()) return false;
@@ -180,6 +183,59 @@ absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {
           }
         }
         return CountyLevel(areas, indicators, options_.countywide_share);
+      });
+}
+
+absl::StatusOr<bool> LevelRollUp::RecomputeIcs(absl::Time now) {
+  if (acute_ == nullptr) return false;
+  auto framework = acute_->Find("", now);
+  if (!framework.ok()) return framework.status();
+  const auto& d = reference_->data();
+  std::optional<AcuteRollUp> rolled;
+  return Recompute(
+      Scope(common::v1::SCOPE_KIND_ICS, d.ics_id()), "Kent and Medway ICS", "", "ics-level",
+      {"icb_commissioning_lead"}, now,
+      [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
+          std::optional<double>*, std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
+        std::vector<std::string> keys;
+        for (const auto& site : d.acute_sites()) {
+          keys.push_back(FigureKey(Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site.id()), kAcuteIndicator));
+        }
+        auto figures = state_->LoadFigures(keys);
+        if (!figures.ok()) return figures.status();
+        std::vector<WeightedScore> sites;
+        ComputedLevel computed;
+        computed.expected = static_cast<uint32_t>(keys.size());
+        for (int i = 0; i < d.acute_sites_size(); ++i) {
+          auto it = figures->find(keys[i]);
+          if (it == figures->end()) continue;
+          const absl::Time updated = FromProtoTime(it->second.latest().provenance().accepted_at());
+          if (MissedDeadline(reference::v1::REPORTING_CADENCE_ACUTE_DAILY_BY_10, current, updated,
+                             now, options_.zone)) {
+            continue;
+          }
+          v1::AcuteScore score;
+          score.set_score(it->second.latest().value());
+          score.set_level(it->second.latest().level());
+          const double weight = d.acute_sites(i).ics_weight();
+          sites.push_back({score, weight});
+          evidence->push_back(it->second.latest());
+          ++computed.fresh;
+        }
+        computed.coverage = computed.expected > 0 ? double(computed.fresh) / computed.expected : 0;
+        if (sites.empty()) return computed;
+        auto r = RollUpAcuteScores(sites, **framework);
+        if (!r.ok()) return r.status();
+        rolled = *r;
+        computed.level = r->aggregate.level();
+        return computed;
+      },
+      [&](ScopeLevelContext* context) {
+        // The plan's action matrix is KCC's; the ICS level is the NHS's, told to its lead.
+        context->catalogue = nullptr;
+        if (!rolled.has_value()) return;
+        context->acute_score = rolled->aggregate;
+        context->action_level = rolled->action_level;
       });
 }
 

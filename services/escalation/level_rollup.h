@@ -15,6 +15,8 @@
 #include "common/kafka/producer.h"
 #include "common/reference/reference_index.h"
 #include "services/escalation/core/action_catalogue.h"
+#include "services/escalation/core/acute_score.h"
+#include "services/escalation/core/scope_level.h"
 #include "services/escalation/core/level_hold.h"
 #include "services/escalation/core/trigger_table.h"
 #include "services/escalation/level_state.h"
@@ -38,13 +40,17 @@ class LevelRollUp {
   // `catalogue` (may be null) chooses recipients and action cards.
   LevelRollUp(LevelState* state, kafka::Producer* producer,
               std::shared_ptr<const ReferenceIndex> reference, const TriggerTables* tables,
-              LevelRollUpOptions options, const ActionCatalogue* catalogue = nullptr);
+              LevelRollUpOptions options, const ActionCatalogue* catalogue = nullptr,
+              const AcuteFrameworks* acute = nullptr);
 
   // Recomputes one area's level at `now`. Returns whether its status changed. UNAVAILABLE /
   // ABORTED: retry.
   absl::StatusOr<bool> RecomputeArea(const std::string& area_id, absl::Time now);
   // Recomputes the county's level from its areas and county-scoped figures.
   absl::StatusOr<bool> RecomputeCounty(absl::Time now);
+  // Recomputes the ICS aggregate acute score (weighted mean of fresh site scores) and its action
+  // level (highest site level).
+  absl::StatusOr<bool> RecomputeIcs(absl::Time now);
   // Every area, then the county (the timer).
   absl::Status RecomputeAll(absl::Time now);
 
@@ -57,7 +63,8 @@ class LevelRollUp {
                                      common::v1::OpelLevel current,
                                      std::vector<v1::IndicatorEvidence>* evidence,
                                      std::optional<double>* referrals,
-                                     std::optional<double>* referral_limit)>& compute);
+                                     std::optional<double>* referral_limit)>& compute,
+                                 const std::function<void(ScopeLevelContext*)>& extra = {});
 
   LevelState* state_;
   kafka::Producer* producer_;
@@ -65,6 +72,7 @@ class LevelRollUp {
   const TriggerTables* tables_;
   LevelRollUpOptions options_;
   const ActionCatalogue* catalogue_;
+  const AcuteFrameworks* acute_;
 };
 
 }  // namespace resilience::escalation

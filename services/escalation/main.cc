@@ -174,11 +174,15 @@ int main(int argc, char** argv) {
     catalogue = *std::move(built);
   }
   const esc::ActionCatalogue* catalogue_ptr = catalogue.has_value() ? &*catalogue : nullptr;
+  auto acute = esc::AcuteFrameworks::FromConfig(config->acute_frameworks());
+  if (!acute.ok()) {
+    return Fail(resilience::ConfigError(config_path, "acute_frameworks", acute.status().message()));
+  }
   esc::LevelRollUp rollup(&level_state, producer->get(), *reference, &*tables, rollup_options,
-                          catalogue_ptr);
+                          catalogue_ptr, &*acute);
   esc::IndicatorPipeline pipeline(consumer->get(), producer->get(), &pipeline_state, &*tables,
                                   *reference, &metrics, pipeline_options, &rollup,
-                                  &resilience::Clock::Real(), catalogue_ptr);
+                                  &resilience::Clock::Real(), catalogue_ptr, &*acute, zone);
 
   esc::AlertFeed feed(&feed_state);
   if (auto s = feed.Start(); !s.ok()) return Fail(s);

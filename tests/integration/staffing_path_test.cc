@@ -6,7 +6,11 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "common/clock/proto_time.h"
 #include "common/grpc/status_conversion.h"
+#include "common/ids/uuid.h"
+#include "common/kafka/rdkafka_producer.h"
+#include "events/v1/events.pb.h"
 #include "common/redis/hiredis_client.h"
 #include "escalation/v1/alert_service.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -289,6 +293,71 @@ TEST_F(StaffingPathTest, DeclaredLevelBesideTheComputedOne) {
   EXPECT_EQ(audit.records(0).detail().at("computed_level"), "Amber");
   EXPECT_EQ(audit.records(0).detail().at("declared_level"), "Red");
   EXPECT_EQ(audit.records(1).action(), "level.withdrawn");
+}
+
+// An acute site's assessment, published by a trust's system on the capacity topic, is scored
+// (DESIGN 4.3) with its breakdown, and rolls up into the ICS aggregate and action level.
+TEST_F(StaffingPathTest, AcuteAssessmentIsScoredAndRolledUpToTheIcs) {
+  events::v1::DomainEvent event;
+  auto* env = event.mutable_envelope();
+  env->set_event_id(NewRandomUuid());
+  env->set_source("test-trust-system");
+  env->mutable_scope()->set_kind(common::v1::SCOPE_KIND_ACUTE_SITE);
+  env->mutable_scope()->set_id("maidstone");
+  *env->mutable_occurred_at() = ToProtoTime(absl::Now());
+  *env->mutable_received_at() = ToProtoTime(absl::Now());
+  *env->mutable_provenance()->mutable_accepted_at() = ToProtoTime(absl::Now());
+  env->mutable_provenance()->set_provider_id("mtw-trust-system");
+  env->set_schema_version(1);
+  auto* a = event.mutable_acute_assessment();
+  a->set_mean_ambulance_handover_minutes(45);    // 4
+  a->set_ed_four_hour_performance_pct(70);       // 2
+  a->set_majors_resus_occupancy_pct(110);        // 4
+  a->set_median_time_to_treatment_minutes(100);  // 2
+  a->set_patients_over_12h_in_ed_pct(6);         // 2
+  a->set_ga_bed_occupancy_pct(97);               // 4
+  a->set_escalation_beds_pct(5);                 // 2
+  a->set_nctr_beds_pct(14);                      // 4; attendances not reported: 0
+  kafka::ProducerOptions options;
+  options.client.bootstrap_servers = KafkaBootstrap();
+  auto producer = kafka::NewRdKafkaProducer(options);
+  ASSERT_THAT(producer, IsOk());
+  ASSERT_THAT((*producer)->Send({ns_ + "capacity", "acute_site/maidstone", event.SerializeAsString(), {}}),
+              IsOk());
+
+  auto stub = esc::AlertService::NewStub(
+      grpc::CreateChannel(escalation_->address(), grpc::InsecureChannelCredentials()));
+  esc::StatusBoard board;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        grpc::ClientContext context;
+        board.Clear();
+        if (!stub->GetStatusBoard(&context, esc::GetStatusBoardRequest(), &board).ok()) return false;
+        for (const auto& l : board.levels()) {
+          if (l.scope().kind() == common::v1::SCOPE_KIND_ICS) return true;
+        }
+        return false;
+      },
+      absl::Seconds(60)));
+  bool site_seen = false;
+  for (const auto& i : board.indicators()) {
+    if (i.latest().scope().id() != "maidstone") continue;
+    site_seen = true;
+    EXPECT_EQ(i.latest().indicator(), "acute_opel_assessment");
+    EXPECT_DOUBLE_EQ(i.latest().value(), 24);
+    EXPECT_EQ(i.latest().level(), common::v1::OPEL_LEVEL_3_RED);
+    EXPECT_DOUBLE_EQ(i.latest().components().at("points: Median time to treatment"), 2);
+    EXPECT_DOUBLE_EQ(i.latest().components().at("parameters not reported"), 1);
+    EXPECT_THAT(i.latest().trigger_row(), HasSubstr("nhse-opel-2023-24"));
+  }
+  EXPECT_TRUE(site_seen);
+  for (const auto& l : board.levels()) {
+    if (l.scope().kind() != common::v1::SCOPE_KIND_ICS) continue;
+    EXPECT_DOUBLE_EQ(l.acute_score().score(), 24);  // one site reporting so far
+    EXPECT_EQ(l.action_level(), common::v1::OPEL_LEVEL_3_RED);
+    EXPECT_EQ(l.fresh_indicators(), 1u);
+    EXPECT_EQ(l.expected_indicators(), 7u);  // seven acute sites in Kent and Medway
+  }
 }
 
 TEST_F(StaffingPathTest, BadReportIsRefusedWithFieldAndReason) {

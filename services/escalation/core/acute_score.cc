@@ -214,4 +214,23 @@ absl::StatusOr<AcuteRollUp> RollUpAcuteScores(const std::vector<WeightedScore>& 
   return out;
 }
 
+AcuteFigure AcuteFigureOf(const events::v1::DomainEvent& assessment_event,
+                          const v1::AcuteScore& score) {
+  AcuteFigure out;
+  *out.event.mutable_envelope() = assessment_event.envelope();
+  auto* o = out.event.mutable_observation();
+  o->set_indicator(kAcuteIndicator);
+  o->set_number(score.score());
+  o->set_unit("points");
+  for (const auto& p : score.parameters()) {
+    (*o->mutable_components())[absl::StrCat("points: ", p.parameter())] = p.points();
+  }
+  (*o->mutable_components())["parameters not reported"] = score.missing_parameters();
+  out.match.level = score.level();
+  out.match.row = absl::StrCat(LevelColour(score.level()), ": score ", score.score(), " (",
+                               score.framework_version(), ")");
+  out.match.local_default = false;
+  return out;
+}
+
 }  // namespace resilience::escalation

@@ -24,6 +24,7 @@
 #include "escalation/v1/status.pb.h"
 #include "events/v1/events.pb.h"
 #include "reference/v1/reference.pb.h"
+#include "services/escalation/core/trigger_table.h"
 
 namespace resilience::escalation {
 
@@ -69,6 +70,19 @@ struct AcuteRollUp {
 };
 absl::StatusOr<AcuteRollUp> RollUpAcuteScores(const std::vector<WeightedScore>& sites,
                                               const v1::AcuteFramework& framework);
+
+// The indicator the acute score is kept under, for each site.
+inline constexpr char kAcuteIndicator[] = "acute_opel_assessment";
+
+// An assessment as the site's `acute_opel_assessment` figure: the score as its value (unit
+// "points"), the points per parameter as components (the breakdown a manager asks for), and the
+// match (level and row) from the framework's cut-offs.
+struct AcuteFigure {
+  events::v1::DomainEvent event;
+  TriggerMatch match;
+};
+AcuteFigure AcuteFigureOf(const events::v1::DomainEvent& assessment_event,
+                          const v1::AcuteScore& score);
 
 }  // namespace resilience::escalation
 

@@ -56,6 +56,8 @@ ScopeLevelAssessment AssessScopeLevel(const std::optional<ScopeLevelRecord>& pre
   s.clear_evidence();
   for (const auto& e : context.evidence) *s.add_evidence() = e;
   s.set_rules_version(context.rules_version);
+  if (context.acute_score.has_value()) *s.mutable_acute_score() = *context.acute_score;
+  s.set_action_level(context.action_level);
   // The effective level follows the declaration in force, if any (kept in the status).
   std::optional<v1::Declaration> declaration;
   if (s.has_declaration()) declaration = s.declaration();

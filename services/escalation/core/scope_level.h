@@ -38,6 +38,9 @@ struct ScopeLevelContext {
   std::string rules_version;
   // The figures behind the computed level, shown as evidence (those at the level or above).
   std::vector<v1::IndicatorEvidence> evidence;
+  // For the ICS: the aggregate acute score and the action level (highest site level).
+  std::optional<v1::AcuteScore> acute_score;
+  common::v1::OpelLevel action_level = common::v1::OPEL_LEVEL_UNSPECIFIED;
 };
 
 struct ScopeLevelAssessment {
