@@ -124,10 +124,7 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   v1::AuditRecord audit;
   if (assessment.changed_alert.has_value()) {
     const v1::Alert& alert = *assessment.changed_alert;
-    const std::string action = alert.state() == v1::ALERT_STATE_RESOLVED ? "alert.resolved"
-                               : alert.revision() == 1                  ? "alert.raised"
-                                                                        : "alert.level_changed";
-    audit = AlertAudit(alert, action, "system:escalation", alert.summary(), at,
+    audit = AlertAudit(alert, TransitionAction(alert), "system:escalation", alert.summary(), at,
                        absl::StrCat(alert.alert_id(), "#", alert.revision()));
     // Kafka is the record: the transition is published before the live view changes. A crash in
     // between republishes the same alert id and revision, which readers deduplicate.

@@ -73,10 +73,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
         {options_.status_topic, ScopeKey(scope), a.next.status.SerializeAsString(), {}}};
     if (a.changed_alert.has_value()) {
       const v1::Alert& alert = *a.changed_alert;
-      const std::string action = alert.state() == v1::ALERT_STATE_RESOLVED ? "alert.resolved"
-                                 : alert.revision() == 1                  ? "alert.raised"
-                                                                          : "alert.level_changed";
-      audit = AlertAudit(alert, action, "system:escalation", alert.summary(), now,
+      audit = AlertAudit(alert, TransitionAction(alert), "system:escalation", alert.summary(), now,
                          absl::StrCat(alert.alert_id(), "#", alert.revision()));
       records.push_back({options_.alerts_topic, alert.alert_id(), alert.SerializeAsString(),
                          {{"revision", absl::StrCat(alert.revision())}}});
@@ -93,6 +90,31 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
   return absl::AbortedError(absl::StrCat("level of ", ScopeKey(scope), " kept changing"));
 }
 
+absl::StatusOr<std::vector<LevelInput>> LevelRollUp::FigureInputs(
+    const std::vector<ExpectedFigure>& expected, common::v1::OpelLevel current, absl::Time now,
+    std::map<std::string, v1::IndicatorStatus>* fresh) {
+  std::vector<std::string> keys;
+  for (const auto& f : expected) keys.push_back(f.key);
+  auto figures = state_->LoadFigures(keys);
+  if (!figures.ok()) return figures.status();
+  std::vector<LevelInput> inputs;
+  for (const auto& f : expected) {
+    auto it = figures->find(f.key);
+    if (it == figures->end()) {
+      inputs.push_back({f.key, common::v1::OPEL_LEVEL_UNSPECIFIED, false});
+      continue;
+    }
+    const auto* def = reference_->FindIndicator(f.indicator);
+    const absl::Time updated = FromProtoTime(it->second.latest().provenance().accepted_at());
+    const bool is_fresh =
+        def == nullptr ||
+        !MissedDeadline(def->cadence(), current, updated, now, options_.zone).has_value();
+    inputs.push_back({f.key, it->second.held_level(), is_fresh});
+    if (is_fresh) (*fresh)[f.key] = it->second;
+  }
+  return inputs;
+}
+
 absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl::Time now) {
   const auto* area = reference_->FindArea(area_id);
   if (area == nullptr) return absl::NotFoundError(absl::StrCat("no area '", area_id, "'"));
@@ -103,30 +125,13 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
       [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
           std::optional<double>* referrals,
           std::optional<double>* limit) -> absl::StatusOr<ComputedLevel> {
-        std::vector<std::string> keys;
-        for (const auto& f : expected) keys.push_back(f.key);
-        auto figures = state_->LoadFigures(keys);
-        if (!figures.ok()) return figures.status();
-        std::vector<LevelInput> inputs;
-        std::map<std::string, const v1::IndicatorStatus*> fresh;
-        for (const auto& f : expected) {
-          auto it = figures->find(f.key);
-          if (it == figures->end()) {
-            inputs.push_back({f.key, common::v1::OPEL_LEVEL_UNSPECIFIED, false});
-            continue;
-          }
-          const auto* def = reference_->FindIndicator(f.indicator);
-          const absl::Time updated = FromProtoTime(it->second.latest().provenance().accepted_at());
-          const bool is_fresh =
-              def == nullptr ||
-              !MissedDeadline(def->cadence(), current, updated, now, options_.zone).has_value();
-          inputs.push_back({f.key, it->second.held_level(), is_fresh});
-          if (is_fresh) fresh[f.key] = &it->second;
-        }
-        ComputedLevel computed = LevelByQuorum(inputs, options_.area_quorum,
+        std::map<std::string, v1::IndicatorStatus> fresh;
+        auto inputs = FigureInputs(expected, current, now, &fresh);
+        if (!inputs.ok()) return inputs.status();
+        ComputedLevel computed = LevelByQuorum(*inputs, options_.area_quorum,
                                                static_cast<uint32_t>(expected.size()));
         for (const std::string& key : computed.because) {
-          if (auto it = fresh.find(key); it != fresh.end()) evidence->push_back(it->second->latest());
+          if (auto it = fresh.find(key); it != fresh.end()) evidence->push_back(it->second.latest());
         }
         // The hold's referral condition: the area's referrals against their normal level.
         const std::string referral_key =
@@ -135,7 +140,7 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
             t != nullptr && t->config().normal_level() > 0) {
           *limit = t->config().normal_level();
           if (auto it = fresh.find(referral_key); it != fresh.end()) {
-            *referrals = it->second->latest().value();
+            *referrals = it->second.latest().value();
           }
         }
         return computed;
@@ -161,28 +166,13 @@ absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {
                                  : common::v1::OPEL_LEVEL_UNSPECIFIED,
                            known});
         }
-        std::vector<std::string> keys;
-        for (const auto& f : expected) keys.push_back(f.key);
-        auto figures = state_->LoadFigures(keys);
-        if (!figures.ok()) return figures.status();
-        std::vector<LevelInput> indicators;
-        for (const auto& f : expected) {
-          auto it = figures->find(f.key);
-          if (it == figures->end()) {
-            indicators.push_back({f.key, common::v1::OPEL_LEVEL_UNSPECIFIED, false});
-            continue;
-          }
-          const auto* def = reference_->FindIndicator(f.indicator);
-          const absl::Time updated = FromProtoTime(it->second.latest().provenance().accepted_at());
-          const bool is_fresh =
-              def == nullptr ||
-              !MissedDeadline(def->cadence(), current, updated, now, options_.zone).has_value();
-          indicators.push_back({f.key, it->second.held_level(), is_fresh});
-          if (is_fresh && it->second.held_level() >= common::v1::OPEL_LEVEL_4_BLACK) {
-            evidence->push_back(it->second.latest());
-          }
+        std::map<std::string, v1::IndicatorStatus> fresh;
+        auto indicators = FigureInputs(expected, current, now, &fresh);
+        if (!indicators.ok()) return indicators.status();
+        for (const auto& [key, status] : fresh) {
+          if (status.held_level() >= common::v1::OPEL_LEVEL_4_BLACK) evidence->push_back(status.latest());
         }
-        return CountyLevel(areas, indicators, options_.countywide_share);
+        return CountyLevel(areas, *indicators, options_.countywide_share);
       });
 }
 

@@ -16,6 +16,8 @@
 #include "common/reference/reference_index.h"
 #include "services/escalation/core/action_catalogue.h"
 #include "services/escalation/core/acute_score.h"
+#include "services/escalation/core/area_figures.h"
+#include "services/escalation/core/opel_levels.h"
 #include "services/escalation/core/scope_level.h"
 #include "services/escalation/core/level_hold.h"
 #include "services/escalation/core/trigger_table.h"
@@ -65,6 +67,12 @@ class LevelRollUp {
                                      std::optional<double>* referrals,
                                      std::optional<double>* referral_limit)>& compute,
                                  const std::function<void(ScopeLevelContext*)>& extra = {});
+
+  // The expected figures as level inputs (missing or stale ones not fresh), and the fresh ones
+  // by key. `current` is the scope's level, which sets the reporting deadlines.
+  absl::StatusOr<std::vector<LevelInput>> FigureInputs(
+      const std::vector<ExpectedFigure>& expected, common::v1::OpelLevel current, absl::Time now,
+      std::map<std::string, v1::IndicatorStatus>* fresh);
 
   LevelState* state_;
   kafka::Producer* producer_;

@@ -36,6 +36,11 @@ absl::StatusOr<Acknowledged> AcknowledgeAlert(const v1::Alert& alert, const std:
   return out;
 }
 
+std::string TransitionAction(const v1::Alert& alert) {
+  if (alert.state() == v1::ALERT_STATE_RESOLVED) return "alert.resolved";
+  return alert.revision() == 1 ? "alert.raised" : "alert.level_changed";
+}
+
 v1::AuditRecord AlertAudit(const v1::Alert& alert, const std::string& action,
                            const std::string& actor, const std::string& reason, absl::Time at,
                            const std::string& audit_id) {

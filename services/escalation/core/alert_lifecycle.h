@@ -30,6 +30,10 @@ absl::StatusOr<Acknowledged> AcknowledgeAlert(const v1::Alert& alert, const std:
                                               const std::string& role_id, const std::string& note,
                                               absl::Time now);
 
+// The audit action naming an automatic transition that left `alert` as it is: "alert.raised"
+// (first revision), "alert.resolved", or "alert.level_changed".
+std::string TransitionAction(const v1::Alert& alert);
+
 // The audit record of a transition of `alert`, by `actor` ("system:escalation" for automatic
 // ones), with `audit_id` chosen by the caller (deterministic ids make replays idempotent).
 v1::AuditRecord AlertAudit(const v1::Alert& alert, const std::string& action,
