@@ -160,6 +160,16 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
     auto ics = levels_->RecomputeIcs(at);
     if (!ics.ok()) return ics.status();
   }
+  // Every figure of a board area's localities or sites is one of its system triggers.
+  common::v1::ScopeRef board_member = scope;
+  if (!area_id.empty()) {
+    board_member.set_kind(common::v1::SCOPE_KIND_AREA);
+    board_member.set_id(area_id);
+  }
+  for (const std::string& board : levels_->BoardAreasOf(board_member)) {
+    auto changed = levels_->RecomputeBoardArea(board, at);
+    if (!changed.ok()) return changed.status();
+  }
   if (county) return levels_->RecomputeCounty(at).status();
   return absl::OkStatus();
 }

@@ -229,9 +229,51 @@ absl::StatusOr<bool> LevelRollUp::RecomputeIcs(absl::Time now) {
       });
 }
 
+absl::StatusOr<bool> LevelRollUp::RecomputeBoardArea(const std::string& board_area_id,
+                                                     absl::Time now) {
+  std::string name = board_area_id;
+  for (const auto& b : reference_->data().board_areas()) {
+    if (b.id() == board_area_id) name = b.name();
+  }
+  const std::vector<ExpectedFigure> expected = ExpectedBoardFigures(*reference_, board_area_id);
+  return Recompute(
+      Scope(common::v1::SCOPE_KIND_BOARD_AREA, board_area_id), name, "", "board-level",
+      {"stp_service_manager", "assistant_director"}, now,
+      [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
+          std::optional<double>*, std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
+        std::map<std::string, v1::IndicatorStatus> fresh;
+        auto inputs = FigureInputs(expected, current, now, &fresh);
+        if (!inputs.ok()) return inputs.status();
+        ComputedLevel computed = LevelByQuorum(*inputs, options_.system_quorum,
+                                               static_cast<uint32_t>(expected.size()));
+        for (const std::string& key : computed.because) {
+          if (auto it = fresh.find(key); it != fresh.end()) evidence->push_back(it->second.latest());
+        }
+        return computed;
+      },
+      [&](ScopeLevelContext* context) {
+        // A rise elsewhere in the system is KCC's to answer or decline (DESIGN 4.2): the board
+        // level goes to the service manager and assistant director, not through KCC's matrix.
+        context->catalogue = nullptr;
+      });
+}
+
+std::vector<std::string> LevelRollUp::BoardAreasOf(const common::v1::ScopeRef& scope) const {
+  std::vector<std::string> out;
+  for (const auto& b : reference_->data().board_areas()) {
+    const auto& ids = scope.kind() == common::v1::SCOPE_KIND_ACUTE_SITE ? b.acute_site_ids() : b.area_ids();
+    if (std::find(ids.begin(), ids.end(), scope.id()) != ids.end()) out.push_back(b.id());
+  }
+  return out;
+}
+
 absl::Status LevelRollUp::RecomputeAll(absl::Time now) {
   for (const auto& area : reference_->data().areas()) {
     auto changed = RecomputeArea(area.id(), now);
+    if (!changed.ok()) return changed.status();
+  }
+  for (const auto& board : reference_->data().board_areas()) {
+    auto changed = RecomputeBoardArea(board.id(), now);
     if (!changed.ok()) return changed.status();
   }
   return RecomputeCounty(now).status();

@@ -31,6 +31,7 @@ struct LevelRollUpOptions {
   std::string audit_topic = "audit";
   absl::TimeZone zone = absl::UTCTimeZone();
   uint32_t area_quorum = 1;
+  uint32_t system_quorum = 5;
   double countywide_share = 1.0;
   absl::Duration step_down_hold = absl::Hours(24);
   std::string rules_version;
@@ -53,6 +54,11 @@ class LevelRollUp {
   // Recomputes the ICS aggregate acute score (weighted mean of fresh site scores) and its action
   // level (highest site level).
   absl::StatusOr<bool> RecomputeIcs(absl::Time now);
+  // Recomputes an Urgent Care Delivery Board area's whole-system level: the highest level with
+  // at least `system_quorum` fresh triggers at or above it (DESIGN 4.2).
+  absl::StatusOr<bool> RecomputeBoardArea(const std::string& board_area_id, absl::Time now);
+  // The board areas a KCC area or an acute site belongs to.
+  std::vector<std::string> BoardAreasOf(const common::v1::ScopeRef& scope) const;
   // Every area, then the county (the timer).
   absl::Status RecomputeAll(absl::Time now);
 

@@ -157,6 +157,9 @@ int main(int argc, char** argv) {
   rollup_options.audit_topic = pipeline_options.audit_topic;
   rollup_options.zone = zone;
   rollup_options.area_quorum = config->level_rules().area_quorum();
+  if (config->level_rules().system_quorum() > 0) {
+    rollup_options.system_quorum = config->level_rules().system_quorum();
+  }
   rollup_options.countywide_share = config->level_rules().countywide_share();
   if (config->level_rules().step_down_hold_minutes() > 0) {
     rollup_options.step_down_hold = absl::Minutes(config->level_rules().step_down_hold_minutes());

@@ -199,7 +199,13 @@ TEST_F(StaffingPathTest, AreaAndCountyLevelsFollow) {
         esc::StatusBoard board;
         if (!stub->GetStatusBoard(&context, esc::GetStatusBoardRequest(), &board).ok()) return false;
         levels.clear();
-        for (const auto& l : board.levels()) levels[l.scope().id()] = l;
+        for (const auto& l : board.levels()) {
+          // Board areas share ids with KCC areas ("west-kent"): keep the KCC levels.
+          if (l.scope().kind() == common::v1::SCOPE_KIND_AREA ||
+              l.scope().kind() == common::v1::SCOPE_KIND_COUNTY) {
+            levels[l.scope().id()] = l;
+          }
+        }
         return levels.count("kent") > 0 &&
                levels["kent"].computed_level() == common::v1::OPEL_LEVEL_2_AMBER;
       },
@@ -267,7 +273,7 @@ TEST_F(StaffingPathTest, DeclaredLevelBesideTheComputedOne) {
   ASSERT_TRUE(stub->GetStatusBoard(&board_context, esc::GetStatusBoardRequest(), &board).ok());
   bool seen = false;
   for (const auto& l : board.levels()) {
-    if (l.scope().id() != "west-kent") continue;
+    if (l.scope().kind() != common::v1::SCOPE_KIND_AREA || l.scope().id() != "west-kent") continue;
     seen = true;
     EXPECT_EQ(l.effective_level(), common::v1::OPEL_LEVEL_3_RED);
     EXPECT_EQ(l.computed_level(), common::v1::OPEL_LEVEL_2_AMBER);
@@ -351,6 +357,17 @@ TEST_F(StaffingPathTest, AcuteAssessmentIsScoredAndRolledUpToTheIcs) {
     EXPECT_THAT(i.latest().trigger_row(), HasSubstr("nhse-opel-2023-24"));
   }
   EXPECT_TRUE(site_seen);
+  // Maidstone is one of the West Kent board area's system triggers (DESIGN 4.2).
+  bool board_area_seen = false;
+  for (const auto& l : board.levels()) {
+    if (l.scope().kind() != common::v1::SCOPE_KIND_BOARD_AREA || l.scope().id() != "west-kent") continue;
+    board_area_seen = true;
+    EXPECT_GE(l.fresh_indicators(), 1u);
+    EXPECT_GT(l.expected_indicators(), l.fresh_indicators());
+    // One Red trigger is below the quorum of five: the system is not at OPEL 3 on it alone.
+    EXPECT_NE(l.computed_level(), common::v1::OPEL_LEVEL_3_RED);
+  }
+  EXPECT_TRUE(board_area_seen);
   for (const auto& l : board.levels()) {
     if (l.scope().kind() != common::v1::SCOPE_KIND_ICS) continue;
     EXPECT_DOUBLE_EQ(l.acute_score().score(), 24);  // one site reporting so far

@@ -31,6 +31,7 @@
 #include "common/grpc/server_probe.h"
 #include "common/grpc/status_conversion.h"
 #include "common/ids/uuid.h"
+#include "common/scope/scope_key.h"
 #include "escalation/v1/alert_service.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "workforce/v1/workforce.grpc.pb.h"
@@ -375,7 +376,7 @@ int main(int argc, char** argv) {
     std::sort(levels.begin(), levels.end(), [](const auto& a, const auto& b) {
       return std::make_pair(a.scope().kind(), a.scope().id()) < std::make_pair(b.scope().kind(), b.scope().id());
     });
-    std::cout << absl::StrFormat("%-28s %-15s %-15s %-10s %s\n", "KCC LEVEL", "COMPUTED", "EFFECTIVE",
+    std::cout << absl::StrFormat("%-28s %-15s %-15s %-10s %s\n", "LEVEL OF", "COMPUTED", "EFFECTIVE",
                                  "COVERAGE", "PENDING STEP DOWN");
     for (const auto& l : levels) {
       std::string pending = "-";
@@ -385,7 +386,7 @@ int main(int argc, char** argv) {
             absl::FormatTime("%Y-%m-%d %H:%M", resilience::FromProtoTime(l.step_down_not_before()),
                              absl::UTCTimeZone()));
       }
-      std::cout << absl::StrFormat("%-28s %-15s %-15s %3d of %-3d %s%s\n", l.scope().id(),
+      std::cout << absl::StrFormat("%-28s %-15s %-15s %3d of %-3d %s%s\n", resilience::ScopeKey(l.scope()),
                                    Colour(l.computed_level()), Colour(l.effective_level()),
                                    l.fresh_indicators(), l.expected_indicators(), pending,
                                    l.has_declaration() ? " (declared)" : "");

@@ -1,5 +1,7 @@
 #include "services/escalation/core/area_figures.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "common/scope/scope_key.h"
 
@@ -53,6 +55,59 @@ std::vector<ExpectedFigure> ExpectedAreaFigures(const ReferenceIndex& reference,
         break;
       case common::v1::SCOPE_KIND_AREA:
         add(Scope(common::v1::SCOPE_KIND_AREA, area_id), indicator.id());
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+std::vector<ExpectedFigure> ExpectedBoardFigures(const ReferenceIndex& reference,
+                                                 const std::string& board_area_id) {
+  std::vector<ExpectedFigure> out;
+  const auto& d = reference.data();
+  const reference::v1::BoardArea* board = nullptr;
+  for (const auto& b : d.board_areas()) {
+    if (b.id() == board_area_id) board = &b;
+  }
+  if (board == nullptr) return out;
+  auto add = [&](common::v1::ScopeRef scope, const std::string& indicator) {
+    std::string key = FigureKey(scope, indicator);
+    out.push_back({std::move(scope), indicator, std::move(key)});
+  };
+  std::set<std::string> localities(board->area_ids().begin(), board->area_ids().end());
+  for (const auto& indicator : d.indicators()) {
+    switch (indicator.scope_kind()) {
+      case common::v1::SCOPE_KIND_ACUTE_SITE:
+        for (const auto& site : board->acute_site_ids()) {
+          add(Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site), indicator.id());
+        }
+        break;
+      case common::v1::SCOPE_KIND_TEAM:
+        for (const auto& t : d.teams()) {
+          if (localities.count(t.area_id()) && t.kind() == reference::v1::TEAM_KIND_SHORT_TERM_PATHWAY) {
+            add(Scope(common::v1::SCOPE_KIND_TEAM, t.id()), indicator.id());
+          }
+        }
+        break;
+      case common::v1::SCOPE_KIND_KEAH_PATCH:
+        for (const auto& p : d.keah_patches()) {
+          if (localities.count(p.area_id())) add(Scope(common::v1::SCOPE_KIND_KEAH_PATCH, p.id()), indicator.id());
+        }
+        break;
+      case common::v1::SCOPE_KIND_LOCATION:
+        for (const auto& l : d.locations()) {
+          if (localities.count(l.area_id())) add(Scope(common::v1::SCOPE_KIND_LOCATION, l.id()), indicator.id());
+        }
+        break;
+      case common::v1::SCOPE_KIND_AREA:
+        for (const auto& a : localities) add(Scope(common::v1::SCOPE_KIND_AREA, a), indicator.id());
+        break;
+      case common::v1::SCOPE_KIND_COUNTY:
+        if (indicator.id() == "nhs111_call_volume_pct") {
+          add(Scope(common::v1::SCOPE_KIND_COUNTY, d.county_id()), indicator.id());
+        }
         break;
       default:
         break;

@@ -27,6 +27,14 @@ struct ExpectedFigure {
 std::vector<ExpectedFigure> ExpectedAreaFigures(const ReferenceIndex& reference,
                                                 const std::string& area_id);
 
+// The triggers of an Urgent Care Delivery Board area's whole-system level (DESIGN 4.2): its acute
+// sites' OPEL assessments, every figure measured on a scope of its KCC localities (teams,
+// patches, locations, the localities themselves: the KCC indicators and the external triggers
+// such as weather alerts and outbreaks), and the county-wide NHS 111 call volume. The KCC area
+// levels themselves are not counted again: their figures already are.
+std::vector<ExpectedFigure> ExpectedBoardFigures(const ReferenceIndex& reference,
+                                                 const std::string& board_area_id);
+
 // County-scoped figures (their Black puts the county at OPEL 4).
 std::vector<ExpectedFigure> ExpectedCountyFigures(const ReferenceIndex& reference);
 
