@@ -339,10 +339,14 @@ TEST_F(StaffingPathTest, AcuteAssessmentIsScoredAndRolledUpToTheIcs) {
         grpc::ClientContext context;
         board.Clear();
         if (!stub->GetStatusBoard(&context, esc::GetStatusBoardRequest(), &board).ok()) return false;
+        // Both roll-ups have happened: the ICS, and the board area with Maidstone's figure.
+        bool ics = false, board_area = false;
         for (const auto& l : board.levels()) {
-          if (l.scope().kind() == common::v1::SCOPE_KIND_ICS) return true;
+          ics = ics || l.scope().kind() == common::v1::SCOPE_KIND_ICS;
+          if (l.scope().kind() != common::v1::SCOPE_KIND_BOARD_AREA) continue;
+          for (const auto& e : l.evidence()) board_area = board_area || e.scope().id() == "maidstone";
         }
-        return false;
+        return ics && board_area;
       },
       absl::Seconds(60)));
   bool site_seen = false;
