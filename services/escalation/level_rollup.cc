@@ -10,6 +10,7 @@
 #include "services/escalation/core/levels.h"
 #include "services/escalation/core/opel_levels.h"
 #include "services/escalation/core/scope_level.h"
+#include "services/escalation/core/stale_data.h"
 #include "services/escalation/core/time_rules.h"
 
 namespace resilience::escalation {
@@ -115,12 +116,82 @@ absl::StatusOr<std::vector<LevelInput>> LevelRollUp::FigureInputs(
   return inputs;
 }
 
+absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& expected,
+                                          common::v1::OpelLevel level,
+                                          const std::string& area_id, absl::Time now) {
+  std::vector<std::string> keys;
+  for (const auto& f : expected) keys.push_back(f.key);
+  auto figures = state_->LoadFigures(keys);
+  if (!figures.ok()) return figures.status();
+  auto open = state_->alerts()->OpenStaleAlerts(keys);
+  if (!open.ok()) return open.status();
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const ExpectedFigure& f = expected[i];
+    auto it = figures->find(f.key);
+    const auto* def = reference_->FindIndicator(f.indicator);
+    if (it == figures->end() || def == nullptr) continue;  // never reported: not stale, missing
+    const absl::Time updated = FromProtoTime(it->second.latest().provenance().accepted_at());
+    const auto missed = MissedDeadline(def->cadence(), level, updated, now, options_.zone);
+    const std::string& open_id = (*open)[i];
+    if (missed.has_value()) {
+      v1::Alert alert = StaleDataAlert(f.scope, reference_->ScopeName(f.scope), area_id, *def,
+                                       updated, *missed, level, now, options_.zone);
+      if (alert.alert_id() == open_id) continue;  // raised already
+      v1::AuditRecord audit = AlertAudit(alert, "alert.raised", "system:escalation",
+                                         alert.summary(), now, absl::StrCat(alert.alert_id(), "#1"));
+      for (const absl::Status& s : producer_->SendAll(
+               {{options_.alerts_topic, alert.alert_id(), alert.SerializeAsString(), {{"revision", "1"}}},
+                {options_.audit_topic, alert.alert_id(), audit.SerializeAsString(), {}}})) {
+        if (!s.ok()) return s;
+      }
+      auto raised = state_->alerts()->RaiseStaleAlert(f.scope, f.indicator, alert, audit);
+      if (!raised.ok()) return raised.status();
+    } else if (!open_id.empty()) {
+      auto current = state_->alerts()->GetAlert(open_id);
+      if (!current.ok()) return current.status();
+      if (current->has_value() && (*current)->state() != v1::ALERT_STATE_RESOLVED) {
+        v1::Alert resolved = ResolveStaleDataAlert(**current, now);
+        v1::AuditRecord audit =
+            AlertAudit(resolved, "alert.resolved", "system:escalation", "figure updated", now,
+                       absl::StrCat(resolved.alert_id(), "#", resolved.revision()));
+        for (const absl::Status& s : producer_->SendAll(
+                 {{options_.alerts_topic, resolved.alert_id(), resolved.SerializeAsString(),
+                   {{"revision", absl::StrCat(resolved.revision())}}},
+                  {options_.audit_topic, resolved.alert_id(), audit.SerializeAsString(), {}}})) {
+          if (!s.ok()) return s;
+        }
+        auto stored = state_->alerts()->StoreTransition(resolved, (*current)->revision(), audit);
+        if (!stored.ok() && !absl::IsAborted(stored.status())) return stored.status();
+      }
+      absl::Status forgot = state_->alerts()->ForgetStaleAlert(f.scope, f.indicator, open_id);
+      if (!forgot.ok()) return forgot;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl::Time now) {
   const auto* area = reference_->FindArea(area_id);
   if (area == nullptr) return absl::NotFoundError(absl::StrCat("no area '", area_id, "'"));
   const std::vector<ExpectedFigure> expected = ExpectedAreaFigures(*reference_, area_id);
+  auto changed = RecomputeAreaLevel(area_id, area->name(), expected, now);
+  if (!changed.ok()) return changed;
+  auto level = state_->Load(Scope(common::v1::SCOPE_KIND_AREA, area_id));
+  if (!level.ok()) return level.status();
+  const common::v1::OpelLevel current = level->record.has_value()
+                                            ? level->record->status.computed_level()
+                                            : common::v1::OPEL_LEVEL_UNSPECIFIED;
+  absl::Status reviewed = ReviewStaleness(expected, current, area_id, now);
+  if (!reviewed.ok()) return reviewed;
+  return changed;
+}
+
+absl::StatusOr<bool> LevelRollUp::RecomputeAreaLevel(const std::string& area_id,
+                                                     const std::string& name,
+                                                     const std::vector<ExpectedFigure>& expected,
+                                                     absl::Time now) {
   return Recompute(
-      Scope(common::v1::SCOPE_KIND_AREA, area_id), area->name(), area_id, "area-level",
+      Scope(common::v1::SCOPE_KIND_AREA, area_id), name, area_id, "area-level",
       {"stp_service_manager", "assistant_director"}, now,
       [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
           std::optional<double>* referrals,

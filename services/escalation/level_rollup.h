@@ -80,6 +80,15 @@ class LevelRollUp {
       const std::vector<ExpectedFigure>& expected, common::v1::OpelLevel current, absl::Time now,
       std::map<std::string, v1::IndicatorStatus>* fresh);
 
+  absl::StatusOr<bool> RecomputeAreaLevel(const std::string& area_id, const std::string& name,
+                                          const std::vector<ExpectedFigure>& expected,
+                                          absl::Time now);
+  // Raises a stale-data alert for each expected figure that missed its deadline, and resolves
+  // the stale alerts of figures updated since (DESIGN 4.5).
+  absl::Status ReviewStaleness(const std::vector<ExpectedFigure>& expected,
+                               common::v1::OpelLevel level, const std::string& area_id,
+                               absl::Time now);
+
   LevelState* state_;
   kafka::Producer* producer_;
   std::shared_ptr<const ReferenceIndex> reference_;

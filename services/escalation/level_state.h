@@ -30,6 +30,9 @@ class LevelState {
 
   absl::StatusOr<LoadedLevel> Load(const common::v1::ScopeRef& scope);
 
+  // The indicator and alert state this shares keys with.
+  LiveState* alerts() const { return alerts_; }
+
   // Compare-and-set on the record's version and the alert's revision, like LiveState::Apply.
   // ABORTED when either moved. Returns the alert's stream id, or "".
   absl::StatusOr<std::string> Store(const common::v1::ScopeRef& scope, int64_t expected_version,

@@ -59,6 +59,21 @@ return {'ok', sid}
   return *script;
 }
 
+// KEYS: 1 figure hash, 2 alert key, 3 alert revision key, 4 stream, 5 alert index, 6 audit list
+// ARGV: 1 alert id, 2 alert, 3 stream max entries, 4 raised ms, 5 audit record
+const redis::Script& RaiseStaleScript() {
+  static const redis::Script* script = new redis::Script(R"lua(
+if redis.call('EXISTS', KEYS[2]) == 1 then return '' end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], '1')
+redis.call('HSET', KEYS[1], 'stale_alert', ARGV[1])
+redis.call('ZADD', KEYS[5], ARGV[4], ARGV[1])
+redis.call('RPUSH', KEYS[6], ARGV[5])
+return redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[3], '*', 'alert_id', ARGV[1], 'alert', ARGV[2])
+)lua");
+  return *script;
+}
+
 // Scope of an alert id "<rule>/<kind>/<id>/...".
 absl::StatusOr<common::v1::ScopeRef> ScopeOfAlert(const std::string& alert_id) {
   std::vector<std::string> parts = absl::StrSplit(alert_id, '/');
@@ -130,6 +145,51 @@ absl::StatusOr<std::string> LiveState::StoreTransition(const v1::Alert& alert,
     return absl::AbortedError(absl::StrCat("alert ", alert.alert_id(), " changed meanwhile"));
   }
   return reply->elements[1].str;
+}
+
+absl::StatusOr<std::vector<std::string>> LiveState::OpenStaleAlerts(
+    const std::vector<std::string>& keys) {
+  std::vector<std::string> out(keys.size());
+  if (keys.empty()) return out;
+  std::vector<redis::Command> commands;
+  for (const std::string& key : keys) {
+    std::vector<std::string> parts = absl::StrSplit(key, absl::MaxSplits('|', 1));
+    auto scope = ParseScopeKey(parts[0]);
+    if (!scope.ok() || parts.size() != 2) return absl::InvalidArgumentError("bad figure key " + key);
+    commands.push_back({"HGET", IndicatorKey(*scope, parts[1]), "stale_alert"});
+  }
+  auto replies = client_->RunPipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if ((*replies)[i].ok() && !(*replies)[i]->is_nil()) out[i] = (*replies)[i]->str;
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> LiveState::RaiseStaleAlert(const common::v1::ScopeRef& scope,
+                                                       const std::string& indicator,
+                                                       const v1::Alert& alert,
+                                                       const v1::AuditRecord& audit) {
+  auto reply = client_->Eval(
+      RaiseStaleScript(),
+      {IndicatorKey(scope, indicator), AlertKey(scope, alert.alert_id()),
+       RevisionKey(scope, alert.alert_id()), StreamKey(), absl::StrCat(prefix_, "{alerts}:index"),
+       AuditKey(alert.alert_id())},
+      {alert.alert_id(), alert.SerializeAsString(), absl::StrCat(stream_max_entries_),
+       absl::StrCat(absl::ToUnixMillis(FromProtoTime(alert.raised_at()))),
+       audit.SerializeAsString()});
+  if (!reply.ok()) return reply.status();
+  return reply->str;
+}
+
+absl::Status LiveState::ForgetStaleAlert(const common::v1::ScopeRef& scope,
+                                         const std::string& indicator,
+                                         const std::string& alert_id) {
+  static const redis::Script* script = new redis::Script(R"lua(
+if redis.call('HGET', KEYS[1], 'stale_alert') == ARGV[1] then redis.call('HDEL', KEYS[1], 'stale_alert') end
+return 'ok'
+)lua");
+  return client_->Eval(*script, {IndicatorKey(scope, indicator)}, {alert_id}).status();
 }
 
 absl::StatusOr<std::vector<v1::AuditRecord>> LiveState::ListAudit(const std::string& subject,

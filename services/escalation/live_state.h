@@ -87,6 +87,18 @@ class LiveState {
   absl::StatusOr<std::string> StoreTransition(const v1::Alert& alert, uint64_t expected_revision,
                                               const v1::AuditRecord& audit);
 
+  // Stale-data alerts of figures (DESIGN 4.5), remembered in the figure's hash as "stale_alert".
+  // The open stale alert id of each figure key ("<scope key>|<indicator>"), "" for none.
+  absl::StatusOr<std::vector<std::string>> OpenStaleAlerts(const std::vector<std::string>& keys);
+  // Creates `alert` (revision 1) and remembers it for the figure, unless it exists: OK either
+  // way; returns the stream id or "" when it existed.
+  absl::StatusOr<std::string> RaiseStaleAlert(const common::v1::ScopeRef& scope,
+                                              const std::string& indicator, const v1::Alert& alert,
+                                              const v1::AuditRecord& audit);
+  // Forgets the figure's open stale alert if it is `alert_id`.
+  absl::Status ForgetStaleAlert(const common::v1::ScopeRef& scope, const std::string& indicator,
+                                const std::string& alert_id);
+
   // The last `limit` audit records of a subject (an alert id), oldest first.
   absl::StatusOr<std::vector<v1::AuditRecord>> ListAudit(const std::string& subject, size_t limit);
 

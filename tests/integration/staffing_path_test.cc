@@ -381,6 +381,49 @@ TEST_F(StaffingPathTest, AcuteAssessmentIsScoredAndRolledUpToTheIcs) {
   }
 }
 
+// DESIGN 4.5: a figure that missed its reporting deadline raises a stale-data alert to the role
+// responsible for it; the next update resolves it.
+TEST_F(StaffingPathTest, StaleFigureRaisesAnAlertUntilUpdated) {
+  Subscriber stale(escalation_->address(), "", "stale-data");
+  ASSERT_TRUE(stale.WaitUntilSubscribed());
+  kafka::ProducerOptions options;
+  options.client.bootstrap_servers = KafkaBootstrap();
+  auto producer = kafka::NewRdKafkaProducer(options);
+  ASSERT_THAT(producer, IsOk());
+  auto referrals = [&](absl::Time at, double value) {
+    events::v1::DomainEvent event;
+    auto* env = event.mutable_envelope();
+    env->set_event_id(NewRandomUuid());
+    env->set_source("test-mosaic");
+    env->mutable_scope()->set_kind(common::v1::SCOPE_KIND_AREA);
+    env->mutable_scope()->set_id("north-kent");
+    *env->mutable_occurred_at() = ToProtoTime(at);
+    *env->mutable_received_at() = ToProtoTime(at);
+    *env->mutable_provenance()->mutable_accepted_at() = ToProtoTime(at);
+    env->mutable_provenance()->set_provider_id("kcc-mosaic");
+    env->set_schema_version(1);
+    event.mutable_observation()->set_indicator("referrals_pending_assessment");
+    event.mutable_observation()->set_number(value);
+    event.mutable_observation()->set_unit("count");
+    return (*producer)->Send({ns_ + "capacity", "area/north-kent", event.SerializeAsString(), {}});
+  };
+  // Last updated two days ago: it has missed at least one daily deadline since.
+  ASSERT_THAT(referrals(absl::Now() - absl::Hours(48), 30), IsOk());
+  ASSERT_TRUE(stale.WaitForCount(1));  // raised by the timed evaluation
+  const esc::Alert raised = stale.Items()[0].alert();
+  EXPECT_EQ(raised.state(), esc::ALERT_STATE_FIRING);
+  EXPECT_EQ(raised.area_id(), "north-kent");
+  EXPECT_THAT(raised.alert_id(), HasSubstr("stale-data/area/north-kent/referrals_pending_assessment/"));
+  ASSERT_GE(raised.recipients_size(), 1);
+  EXPECT_THAT(raised.title(), HasSubstr("not updated by"));
+
+  // An update resolves it, once.
+  ASSERT_THAT(referrals(absl::Now(), 32), IsOk());
+  ASSERT_TRUE(stale.WaitForCount(2));
+  EXPECT_EQ(stale.Items()[1].alert().alert_id(), raised.alert_id());
+  EXPECT_EQ(stale.Items()[1].alert().state(), esc::ALERT_STATE_RESOLVED);
+}
+
 TEST_F(StaffingPathTest, BadReportIsRefusedWithFieldAndReason) {
   auto bad = Report("u-bad", -3);
   EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("available_wte")));
