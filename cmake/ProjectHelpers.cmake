@@ -46,6 +46,8 @@ function(add_project_test NAME)
     ENVIRONMENT "RESILIENCE_SOURCE_DIR=${PROJECT_SOURCE_DIR};RESILIENCE_BINARY_DIR=${PROJECT_BINARY_DIR}")
   if(ARG_INFRA)
     set_tests_properties(${NAME} PROPERTIES FIXTURES_REQUIRED infra RESOURCE_LOCK infra_heavy)
+    # INFRA_ENV (tests/CMakeLists.txt): the test instance's Kafka and Redis addresses.
+    set_property(TEST ${NAME} APPEND PROPERTY ENVIRONMENT ${INFRA_ENV})
   endif()
 endfunction()
 

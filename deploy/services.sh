@@ -25,6 +25,16 @@ args() {
         "--grpc_address=127.0.0.1:$WORKFORCE_GRPC_PORT" \
         "--metrics_address=127.0.0.1:$WORKFORCE_METRICS_PORT" \
         "--kafka_bootstrap=$KAFKA_BOOTSTRAP" ;;
+    capacity)
+      echo "--config=$RESILIENCE_CONFIG_DIR/capacity.textproto" \
+        "--grpc_address=127.0.0.1:$CAPACITY_GRPC_PORT" \
+        "--metrics_address=127.0.0.1:$CAPACITY_METRICS_PORT" \
+        "--kafka_bootstrap=$KAFKA_BOOTSTRAP" ;;
+    beds)
+      echo "--config=$RESILIENCE_CONFIG_DIR/beds.textproto" \
+        "--grpc_address=127.0.0.1:$BEDS_GRPC_PORT" \
+        "--metrics_address=127.0.0.1:$BEDS_METRICS_PORT" \
+        "--kafka_bootstrap=$KAFKA_BOOTSTRAP" ;;
   esac
 }
 
@@ -32,6 +42,8 @@ port() {
   case "$1" in
     escalation) echo "$ESCALATION_GRPC_PORT" ;;
     workforce) echo "$WORKFORCE_GRPC_PORT" ;;
+    capacity) echo "$CAPACITY_GRPC_PORT" ;;
+    beds) echo "$BEDS_GRPC_PORT" ;;
   esac
 }
 

@@ -1,8 +1,10 @@
 # Ports and paths of the local infrastructure and services, in one place. Sourced by every
 # deploy/ and tools/ script; each value can be overridden from the environment.
 #
-# Two instances never meet: "dev" (the run command) and "test" (ctest's fixture) use different
-# ports and data folders, so tests can run while the platform is up.
+# Instances never meet: "dev" (the run command) and "test" (ctest's fixture) use different
+# ports and data folders, so tests can run while the platform is up. "test1" to "test9" are
+# further test instances (ports 200 apart) for running two checkouts' tests on one machine:
+# configure the build with -DRESILIENCE_TEST_INSTANCE=test1.
 
 RESILIENCE_ROOT="${RESILIENCE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 RESILIENCE_INSTANCE="${RESILIENCE_INSTANCE:-dev}"
@@ -11,7 +13,11 @@ RESILIENCE_BUILD_DIR="${RESILIENCE_BUILD_DIR:-$RESILIENCE_ROOT/build}"
 case "$RESILIENCE_INSTANCE" in
   dev)  _kafka=29092; _controller=29093; _redis=26379; _grpc_base=50051 ;;
   test) _kafka=39092; _controller=39093; _redis=36379; _grpc_base=51051 ;;
-  *) echo "settings.sh: unknown RESILIENCE_INSTANCE '$RESILIENCE_INSTANCE' (dev or test)" >&2; return 1 ;;
+  test[1-9])
+    _n="${RESILIENCE_INSTANCE#test}"
+    _kafka=$((39092 + _n * 200)); _controller=$((39093 + _n * 200)); _redis=$((36379 + _n * 200))
+    _grpc_base=$((51051 + _n * 200)) ;;
+  *) echo "settings.sh: unknown RESILIENCE_INSTANCE '$RESILIENCE_INSTANCE' (dev, test or test1..test9)" >&2; return 1 ;;
 esac
 
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
@@ -26,11 +32,17 @@ KAFKA_CACHE="${KAFKA_CACHE:-$RESILIENCE_ROOT/.cache/kafka-$KAFKA_VERSION}"
 REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
 REDIS_PORT="${REDIS_PORT:-$_redis}"
 
-# Services: workforce, escalation (more as they arrive), on consecutive ports.
+# Services on consecutive ports; metrics 100 above.
 WORKFORCE_GRPC_PORT="${WORKFORCE_GRPC_PORT:-$((_grpc_base + 0))}"
 ESCALATION_GRPC_PORT="${ESCALATION_GRPC_PORT:-$((_grpc_base + 1))}"
+CAPACITY_GRPC_PORT="${CAPACITY_GRPC_PORT:-$((_grpc_base + 2))}"
+BEDS_GRPC_PORT="${BEDS_GRPC_PORT:-$((_grpc_base + 3))}"
+CONSOLE_HTTP_PORT="${CONSOLE_HTTP_PORT:-$((_grpc_base + 4))}"
 WORKFORCE_METRICS_PORT="${WORKFORCE_METRICS_PORT:-$((_grpc_base + 100))}"
 ESCALATION_METRICS_PORT="${ESCALATION_METRICS_PORT:-$((_grpc_base + 101))}"
+CAPACITY_METRICS_PORT="${CAPACITY_METRICS_PORT:-$((_grpc_base + 102))}"
+BEDS_METRICS_PORT="${BEDS_METRICS_PORT:-$((_grpc_base + 103))}"
+CONSOLE_METRICS_PORT="${CONSOLE_METRICS_PORT:-$((_grpc_base + 104))}"
 
 RESILIENCE_CONFIG_DIR="${RESILIENCE_CONFIG_DIR:-$RESILIENCE_ROOT/deploy/config/kent-medway}"
 RESILIENCE_VAR_DIR="${RESILIENCE_VAR_DIR:-$RESILIENCE_ROOT/var/$RESILIENCE_INSTANCE}"
