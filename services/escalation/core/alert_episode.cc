@@ -50,6 +50,9 @@ std::optional<v1::Alert> AlertOnLevelChange(const std::optional<v1::Alert>& curr
     *alert.mutable_resolved_at() = now_ts;
   } else if (!was_alerting || after > before) {
     alert.set_state(v1::ALERT_STATE_FIRING);
+    // Unacknowledged time, and re-notification, count afresh from a raise or a rise.
+    *alert.mutable_firing_since() = now_ts;
+    alert.set_renotifications(0);
   }
   alert.set_title(text.title);
   alert.set_summary(text.summary);

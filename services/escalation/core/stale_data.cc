@@ -33,6 +33,7 @@ v1::Alert StaleDataAlert(const common::v1::ScopeRef& scope, const std::string& s
   }
   *a.mutable_raised_at() = ToProtoTime(now);
   *a.mutable_updated_at() = ToProtoTime(now);
+  *a.mutable_firing_since() = ToProtoTime(now);
   a.set_revision(1);
   return a;
 }

@@ -1,0 +1,7 @@
+# Escalation service tests added after the foundation (included from tests/CMakeLists.txt).
+add_project_test(escalation_notification_rules_test SRCS unit/escalation/notification_rules_test.cc
+  DEPS escalation_core test_support LABELS unit)
+add_project_test(escalation_protocol_tasks_test SRCS unit/escalation/protocol_tasks_test.cc
+  DEPS escalation_core test_support LABELS unit)
+add_project_test(escalation_care_setting_events_test SRCS unit/escalation/care_setting_events_test.cc
+  DEPS escalation_core test_support LABELS unit)
