@@ -9,7 +9,7 @@ source "$here/settings.sh"
 RUN_DIR="$RESILIENCE_VAR_DIR/run"
 LOG_DIR="$RESILIENCE_VAR_DIR/log"
 OPSCTL="$RESILIENCE_BUILD_DIR/tools/opsctl"
-SERVICES=(escalation workforce)
+SERVICES=(escalation workforce console)
 
 binary() { echo "$RESILIENCE_BUILD_DIR/services/$1/$1-service"; }
 
@@ -35,6 +35,12 @@ args() {
         "--grpc_address=127.0.0.1:$BEDS_GRPC_PORT" \
         "--metrics_address=127.0.0.1:$BEDS_METRICS_PORT" \
         "--kafka_bootstrap=$KAFKA_BOOTSTRAP" ;;
+    console)
+      echo "--config=$RESILIENCE_CONFIG_DIR/console.textproto" \
+        "--http_address=127.0.0.1:$CONSOLE_HTTP_PORT" \
+        "--metrics_address=127.0.0.1:$CONSOLE_METRICS_PORT" \
+        "--escalation_address=127.0.0.1:$ESCALATION_GRPC_PORT" \
+        "--notifier_state=$RESILIENCE_VAR_DIR/console/notifier.resume" ;;
   esac
 }
 
@@ -44,7 +50,17 @@ port() {
     workforce) echo "$WORKFORCE_GRPC_PORT" ;;
     capacity) echo "$CAPACITY_GRPC_PORT" ;;
     beds) echo "$BEDS_GRPC_PORT" ;;
+    console) echo "$CONSOLE_HTTP_PORT" ;;
   esac
+}
+
+# healthy NAME: the service answers its health check (gRPC health; the console's HTTP /healthz).
+healthy() {
+  if [ "$1" = console ]; then
+    curl -fsS "http://127.0.0.1:$CONSOLE_HTTP_PORT/healthz"
+  else
+    "$OPSCTL" health --address="127.0.0.1:$(port "$1")"
+  fi
 }
 
 start_one() {
@@ -60,7 +76,7 @@ start_one() {
   # shellcheck disable=SC2046
   setsid nohup "$bin" $(args "$name") >> "$log" 2>&1 < /dev/null &
   echo $! > "$pid_file"
-  wait_until 30 "$name" "$log" "$OPSCTL" health --address="127.0.0.1:$(port "$name")"
+  wait_until 30 "$name" "$log" healthy "$name"
   echo "$name: running (pid $(cat "$pid_file")) on 127.0.0.1:$(port "$name"), log $log"
 }
 
@@ -76,7 +92,7 @@ case "${1:-}" in
     status=0
     for s in "${SERVICES[@]}"; do
       if pid_alive "$RUN_DIR/$s.pid" "$(binary "$s")"; then
-        "$OPSCTL" health --address="127.0.0.1:$(port "$s")" | sed "s/^/$s: /" || status=1
+        healthy "$s" | sed "s/^/$s: /" || status=1
       else
         echo "$s: not running"; status=1
       fi

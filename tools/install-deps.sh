@@ -17,6 +17,9 @@ PACKAGES=(
   redis-server redis-tools default-jdk-headless maven kcat
   # scripts
   curl ca-certificates procps iproute2 python3
+  # web console: HTTP server library; browser tests drive Debian's Chromium from Node.js
+  # (the machine's Node.js and npm; playwright-core comes from npm, tests/browser)
+  libcpp-httplib-dev chromium nodejs
 )
 
 missing=()
