@@ -6,3 +6,11 @@ add_project_test(console_core_test SRCS unit/console/console_core_test.cc
   DEPS console_core console_server config reference grpc_status test_support LABELS unit)
 add_project_test(console_notifier_core_test SRCS unit/console/notifier_core_test.cc
   DEPS console_notifier_core reference test_support LABELS unit)
+
+# --- integration (real broker, Redis, escalation-service and console-service binaries) -----------
+add_project_library(console_test_support
+  HDRS integration/console_test_support.h SRCS integration/console_test_support.cc
+  DEPS test_support console_proto events_proto kafka_rdkafka ids clock config PkgConfig::HTTPLIB)
+add_project_test(console_api_test SRCS integration/console_api_test.cc
+  DEPS console_test_support LABELS integration INFRA)
+add_dependencies(console_api_test escalation-service console-service)
