@@ -14,3 +14,6 @@ add_project_library(console_test_support
 add_project_test(console_api_test SRCS integration/console_api_test.cc
   DEPS console_test_support LABELS integration INFRA)
 add_dependencies(console_api_test escalation-service console-service)
+add_project_test(console_notifier_test SRCS integration/console_notifier_test.cc
+  DEPS console_test_support escalation_proto LABELS integration INFRA)
+add_dependencies(console_notifier_test escalation-service console-service)
