@@ -17,3 +17,13 @@ add_dependencies(console_api_test escalation-service console-service)
 add_project_test(console_notifier_test SRCS integration/console_notifier_test.cc
   DEPS console_test_support escalation_proto LABELS integration INFRA)
 add_dependencies(console_notifier_test escalation-service console-service)
+
+# --- browser (headless Debian Chromium driven by playwright-core from npm) ------------------------
+# npm packages are installed once per run, only when missing or when package-lock.json changed.
+add_test(NAME console_browser_npm COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/browser/npm-install.sh)
+set_tests_properties(console_browser_npm PROPERTIES FIXTURES_SETUP console_browser_npm
+  LABELS browser TIMEOUT 300)
+add_project_test(console_browser_test SRCS browser/console_browser_test.cc
+  DEPS console_test_support LABELS browser INFRA TIMEOUT 600)
+set_property(TEST console_browser_test APPEND PROPERTY FIXTURES_REQUIRED console_browser_npm)
+add_dependencies(console_browser_test escalation-service console-service)

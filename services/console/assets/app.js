@@ -61,7 +61,7 @@ function toast(text) {
   item.className = 'item';
   item.textContent = text;
   $('#toast').appendChild(item);
-  setTimeout(() => item.remove(), 8000);
+  setTimeout(() => item.remove(), 6000);
 }
 
 // ---- data -------------------------------------------------------------------------------------
@@ -103,9 +103,12 @@ function ackText(a) {
   const k = acks[acks.length - 1];
   return `<span class="ack-yes">Acknowledged by ${h(person(k.user_id))}</span> <span class="muted">${h(when(k.at))}</span>${k.note ? `: “${h(k.note)}”` : ''}`;
 }
-function alertRow(a, withActions) {
+function alertRow(a, withActions, shown) {
   const card = myCard(a);
-  const todo = withActions && card && card.actions?.length
+  const sameAsAbove = withActions && card && shown && shown.has(card.actions.map(x => x.action_id).join(','));
+  if (withActions && card && shown) shown.add(card.actions.map(x => x.action_id).join(','));
+  const todo = sameAsAbove ? '<div class="muted small">Your actions: the same as listed above.</div>'
+    : withActions && card && card.actions?.length
     ? `<div><strong>What you must do now (${h(card.role_name)}):</strong><ul class="todo">${card.actions.slice(0, 3).map(x => `<li>${h(x.text)}</li>`).join('')}${card.actions.length > 3 ? `<li class="muted">and ${card.actions.length - 3} more on the alert's page</li>` : ''}</ul></div>` : '';
   return `<div class="alert-row" data-alert="${h(a.alert_id)}">
     <div>${lvl(a.level)}</div>
@@ -179,7 +182,7 @@ PAGES.board = async (view) => {
     <h1>County board</h1>
     <section class="panel attention ${urgent.length ? '' : 'clear'}" aria-labelledby="att">
       <h2 id="att">Needs attention now: ${urgent.length ? `${urgent.length} at OPEL 3 or 4` : 'nothing at OPEL 3 or 4'}</h2>
-      ${urgent.map(a => alertRow(a, true)).join('') || '<p>No Red or Black alerts in your areas.</p>'}
+      ${((shown) => urgent.map(a => alertRow(a, true, shown)).join(''))(new Set()) || '<p>No Red or Black alerts in your areas.</p>'}
     </section>
     <section class="panel" aria-labelledby="cty">
       <h2 id="cty">KCC county-wide level</h2>
@@ -271,7 +274,7 @@ PAGES.alert = async (view, params, id) => {
   const records = a.action_records || [];
   const actionItem = (x) => {
     const r = records.filter(r => r.action_id === x.action_id).pop();
-    return `<li data-action="${h(x.action_id)}"><div>${h(x.text)} <span class="muted small">(plan ${h(x.source)})</span></div>
+    return `<li data-action="${h(x.action_id)}"><div>${h(x.text)} <span class="muted small">(${h(x.source)})</span></div>
       ${r ? `<div class="small">${r.done ? '<span class="ack-yes">Done</span>' : '<span class="ack-none">Not done</span>'} by ${h(person(r.by_user))} ${h(when(r.at))}${r.note ? `: “${h(r.note)}”` : ''}${r.risks ? ` <em>Risks: ${h(r.risks)}</em>` : ''}</div>` : ''}
       ${a.state !== 'ALERT_STATE_RESOLVED' ? `<details><summary>Record this action</summary><form class="stack record" data-action="${h(x.action_id)}">
         <label><input type="radio" name="done" value="true" checked style="width:auto"> Done</label><label><input type="radio" name="done" value="false" style="width:auto"> Not done</label>
@@ -285,15 +288,14 @@ PAGES.alert = async (view, params, id) => {
     <dl class="kv small"><dt>Where</dt><dd>${h(scopeName(a.scope))}${a.area_id ? ` (${h(S.names['area/' + a.area_id] || a.area_id)})` : ''}</dd>
       <dt>Raised</dt><dd>${h(when(a.raised_at))}${lvlNum(a.previous_level) ? `, from ${lvl(a.previous_level)}` : ''}</dd>
       <dt>Who is told</dt><dd>${(a.recipients || []).map(r => `${h(roleName(r.role_id))}${r.escalated ? ' <span class="tag">escalated</span>' : ''}`).join('; ')}</dd></dl>
+    ${a.state !== 'ALERT_STATE_RESOLVED' ? `<section class="panel"><h2>Acknowledge</h2>
+      ${acked ? '<p class="ack-yes">You have acknowledged this alert.</p>' : `<form class="stack" id="ack"><label for="note">Note${noteRequired ? ' (required at OPEL 3 and 4: what you are doing about it)' : ' (optional)'}</label>
+      <textarea id="note" name="note" maxlength="1000"${noteRequired ? ' required' : ''}></textarea>
+      <button type="submit" class="primary">Acknowledge</button></form>`}<div class="out" id="ack-out"></div></section>` : ''}
     <section class="panel ${card ? 'mine' : ''}"><h2>What you must do now${card ? ` (${h(card.role_name)}, ${h(lvl(card.level).replace(/<[^>]+>/g, ''))})` : ''}</h2>
-      ${card ? `<ol>${card.actions.map(actionItem).join('')}</ol>` : `<p>Your role (${h(S.me.role_name)}) has no actions on this alert. The roles told are listed above.</p>`}
+      ${card ? `<ol>${card.actions.slice(0, 5).map(actionItem).join('')}</ol>${card.actions.length > 5 ? `<details><summary>Show all ${card.actions.length} actions for your role</summary><ol start="6">${card.actions.slice(5).map(actionItem).join('')}</ol></details>` : ''}` : `<p>Your role (${h(S.me.role_name)}) has no actions on this alert. The roles told are listed above.</p>`}
       ${others.length ? `<details><summary>Other roles' action cards (${others.length})</summary>${others.map(c => `<h3>${h(c.role_name)}</h3><ul>${c.actions.map(x => `<li>${h(x.text)}</li>`).join('')}</ul>`).join('')}</details>` : ''}
     </section>
-    ${a.state !== 'ALERT_STATE_RESOLVED' ? `<section class="panel"><h2>Acknowledge</h2>
-      ${acked ? '<p class="ack-yes">You have acknowledged this alert.</p>' : ''}
-      <form class="stack" id="ack"><label for="note">Note${noteRequired ? ' (required at OPEL 3 and 4: what you are doing about it)' : ' (optional)'}</label>
-      <textarea id="note" name="note" maxlength="1000"${noteRequired ? ' required' : ''}></textarea>
-      <button type="submit" class="primary">Acknowledge</button><div class="out" id="ack-out"></div></form></section>` : ''}
     <section><h2>Evidence</h2><table class="stack"><thead><tr><th>Figure</th><th>Where</th><th>RAG</th><th>Value</th><th>Rule that matched</th><th>From</th><th>When</th></tr></thead>
       <tbody>${(a.evidence || []).map(e => `<tr><td data-label="Figure">${h(e.indicator_name || e.indicator)}${e.local_default ? ' <span class="tag local">local default thresholds</span>' : ''}</td>
         <td data-label="Where">${h(scopeName(e.scope))}</td><td data-label="RAG">${rag(e.level)}</td><td data-label="Value">${h(e.value_text)}</td>
@@ -448,7 +450,10 @@ async function render() {
   const [page, ...rest] = path.split('/');
   S.page = PAGES[page] ? page : 'board';
   document.querySelectorAll('nav.tabs a').forEach(a => a.classList.toggle('active', a.dataset.page === S.page || (S.page === 'alert' && a.dataset.page === 'alerts')));
-  const view = $('#view');
+  // Each render draws into a fresh element: a slower earlier render then finishes into a
+  // detached one instead of overwriting the page the user moved to.
+  const view = document.createElement('div');
+  $('#view').replaceChildren(view);
   try {
     await PAGES[S.page](view, new URLSearchParams(query || ''), decodeURIComponent(rest.join('/')));
   } catch (e) {
