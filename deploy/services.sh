@@ -9,7 +9,7 @@ source "$here/settings.sh"
 RUN_DIR="$RESILIENCE_VAR_DIR/run"
 LOG_DIR="$RESILIENCE_VAR_DIR/log"
 OPSCTL="$RESILIENCE_BUILD_DIR/tools/opsctl"
-SERVICES=(escalation workforce console beds)
+SERVICES=(escalation workforce console beds capacity)
 
 binary() { echo "$RESILIENCE_BUILD_DIR/services/$1/$1-service"; }
 

@@ -1,0 +1,178 @@
+// capacity-service: flags, config and wiring only. See update_recorder.h and
+// capacity_service.h.
+#include <cstdlib>
+#include <memory>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "capacity/v1/config.pb.h"
+#include "common/clock/clock.h"
+#include "common/config/text_proto.h"
+#include "common/grpc/grpc_server.h"
+#include "common/kafka/rdkafka_producer.h"
+#include "common/kafka/topic_reader.h"
+#include "common/log/log.h"
+#include "common/metrics/metrics_http_server.h"
+#include "common/reference/reference_index.h"
+#include "services/capacity/capacity_service.h"
+#include "services/capacity/capacity_state.h"
+#include "services/capacity/core/caller_identity.h"
+#include "services/capacity/core/capacity_rules.h"
+#include "services/capacity/provider_rate_limits.h"
+#include "services/capacity/update_recorder.h"
+
+ABSL_FLAG(std::string, config, "", "Path of the CapacityConfig textproto. Required.");
+ABSL_FLAG(std::string, grpc_address, "", "Overrides server.grpc_address (host:port, port 0 = any).");
+ABSL_FLAG(std::string, metrics_address, "", "Overrides server.metrics_address.");
+ABSL_FLAG(std::string, kafka_bootstrap, "", "Overrides kafka.bootstrap_servers.");
+ABSL_FLAG(std::string, topic_prefix, "", "Overrides topics.prefix (tests use a unique one).");
+ABSL_FLAG(std::string, port_file, "", "Writes the bound gRPC port here once serving.");
+ABSL_FLAG(std::string, log_format, "text", "text or json.");
+ABSL_FLAG(std::string, clock_start, "",
+          "Run on a clock starting at this RFC 3339 time (scenario replays, tests); empty = real.");
+ABSL_FLAG(double, clock_speed, 1.0, "With --clock_start: how many times faster than real time.");
+
+namespace {
+
+namespace cap = resilience::capacity;
+
+int Fail(const absl::Status& status) {
+  resilience::Logger("capacity")->critical("cannot start: {}", status.ToString());
+  return EXIT_FAILURE;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  resilience::BlockTerminationSignals();
+  absl::ParseCommandLine(argc, argv);
+  resilience::ConfigureLogging(absl::GetFlag(FLAGS_log_format) == "json"
+                                   ? resilience::LogFormat::kJson
+                                   : resilience::LogFormat::kText);
+  auto log = resilience::Logger("capacity");
+
+  const std::string config_path = absl::GetFlag(FLAGS_config);
+  auto config = resilience::LoadTextProto<cap::v1::CapacityConfig>(config_path);
+  if (!config.ok()) return Fail(config.status());
+  if (!absl::GetFlag(FLAGS_grpc_address).empty()) {
+    config->mutable_server()->set_grpc_address(absl::GetFlag(FLAGS_grpc_address));
+  }
+  if (!absl::GetFlag(FLAGS_metrics_address).empty()) {
+    config->mutable_server()->set_metrics_address(absl::GetFlag(FLAGS_metrics_address));
+  }
+  if (!absl::GetFlag(FLAGS_kafka_bootstrap).empty()) {
+    config->mutable_kafka()->set_bootstrap_servers(absl::GetFlag(FLAGS_kafka_bootstrap));
+  }
+  if (!absl::GetFlag(FLAGS_topic_prefix).empty()) {
+    config->mutable_topics()->set_prefix(absl::GetFlag(FLAGS_topic_prefix));
+  }
+  if (config->server().grpc_address().empty()) {
+    return Fail(resilience::ConfigError(config_path, "server.grpc_address", "required"));
+  }
+  if (config->kafka().bootstrap_servers().empty()) {
+    return Fail(resilience::ConfigError(config_path, "kafka.bootstrap_servers", "required"));
+  }
+
+  std::unique_ptr<resilience::Clock> scaled_clock;
+  const resilience::Clock* clock = &resilience::Clock::Real();
+  if (!absl::GetFlag(FLAGS_clock_start).empty()) {
+    absl::Time start;
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_clock_start), &start, &err)) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat("--clock_start: ", err)));
+    }
+    scaled_clock =
+        std::make_unique<resilience::ScaledClock>(start, absl::GetFlag(FLAGS_clock_speed));
+    clock = scaled_clock.get();
+  }
+
+  auto reference = resilience::ReferenceIndex::Load(
+      resilience::ResolveBeside(config_path, config->reference_path()));
+  if (!reference.ok()) return Fail(reference.status());
+  auto rules = cap::RulesFromConfig(*config, **reference, config_path);
+  if (!rules.ok()) return Fail(rules.status());
+
+  const auto& topics = config->topics();
+  auto topic = [&](const std::string& name, const char* fallback) {
+    return absl::StrCat(topics.prefix(), name.empty() ? fallback : name);
+  };
+  cap::UpdateRecorderOptions recorder_options;
+  recorder_options.capacity_topic = topic(topics.capacity(), "capacity");
+  recorder_options.changes_topic = topic(config->changes_topic(), "capacity-changes");
+
+  resilience::kafka::ClientOptions kafka_client;
+  kafka_client.bootstrap_servers = config->kafka().bootstrap_servers();
+  kafka_client.client_id = "capacity-service";
+  kafka_client.properties.insert(config->kafka().properties().begin(),
+                                 config->kafka().properties().end());
+  resilience::kafka::ProducerOptions producer_options;
+  producer_options.client = kafka_client;
+  if (config->kafka_delivery_timeout_ms() > 0) {
+    producer_options.delivery_timeout = absl::Milliseconds(config->kafka_delivery_timeout_ms());
+  }
+  producer_options.linger = absl::Milliseconds(1);  // the writer batches already
+  auto producer = resilience::kafka::NewRdKafkaProducer(producer_options);
+  if (!producer.ok()) return Fail(producer.status());
+
+  cap::UpdateLogOptions log_options;
+  log_options.idempotency_window = rules->idempotency_window;
+  if (config->update_log_retention_hours() > 0) {
+    log_options.retention = absl::Hours(config->update_log_retention_hours());
+  }
+  if (config->update_log_max_per_provider() > 0) {
+    log_options.max_per_provider = config->update_log_max_per_provider();
+  }
+  cap::CapacityState state(log_options);
+  const absl::Time replay_start = absl::Now();
+  int replayed = 0;
+  absl::Status rebuilt = cap::UpdateRecorder::Rebuild(&state, clock->Now(), [&](const auto& apply) {
+    return resilience::kafka::ReadTopicToEnd(
+        kafka_client, recorder_options.changes_topic,
+        [&](const resilience::kafka::ConsumedRecord& r) {
+          ++replayed;
+          return apply(r.key, r.value);
+        });
+  });
+  if (!rebuilt.ok()) return Fail(rebuilt);
+  log->info("rebuilt state from {} change(s) of {} in {}", replayed, recorder_options.changes_topic,
+            absl::FormatDuration(absl::Now() - replay_start));
+
+  auto& metrics = resilience::MetricsRegistry::Default();
+  cap::UpdateRecorder recorder(&state, *reference, &*rules, producer->get(), clock, &metrics,
+                               recorder_options);
+  cap::CallerIdentity identity(*reference, config->auth());
+  cap::ProviderRateLimits limits(*config);
+  cap::CapacityServiceOptions service_options;
+  if (config->stream_window() > 0) service_options.stream_window = config->stream_window();
+  cap::CapacityServiceImpl service(*reference, &state, &recorder, &identity, &limits, clock,
+                                   service_options);
+
+  std::unique_ptr<resilience::MetricsHttpServer> metrics_server;
+  if (!config->server().metrics_address().empty()) {
+    auto started = resilience::MetricsHttpServer::Start(config->server().metrics_address(), &metrics);
+    if (!started.ok()) return Fail(started.status());
+    metrics_server = *std::move(started);
+  }
+  resilience::GrpcServerOptions server_options;
+  server_options.address = config->server().grpc_address();
+  if (config->server().shutdown_grace_seconds() > 0) {
+    server_options.shutdown_grace = absl::Seconds(config->server().shutdown_grace_seconds());
+  }
+  auto server = resilience::GrpcServer::Start(
+      server_options, {{&service, cap::v1::CapacityService::service_full_name()}});
+  if (!server.ok()) return Fail(server.status());
+  if (auto s = resilience::WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
+      !s.ok()) {
+    return Fail(s);
+  }
+  log->info("serving on port {}, publishing to {}", (*server)->port(),
+            recorder_options.capacity_topic);
+
+  int sig = resilience::WaitForTerminationSignal();
+  log->info("signal {}: draining", sig);
+  (*server)->Shutdown();  // stop accepting; in-flight updates are answered
+  log->info("stopped");
+  return EXIT_SUCCESS;  // the recorder finishes its queue, the producer flushes, as they go
+}
