@@ -94,6 +94,39 @@ absl::Status Invalid(const std::string& field, const std::string& reason) {
   return InvalidArgumentWithViolations({Violation(field, reason)});
 }
 
+// Puts a recorded location change on the board; its figures are recomputed.
+void CommitLocation(BedsState& s, const Record& r, absl::Time now) {
+  s.board.Put(r.change.location());
+  s.dirty[r.change.location().location().id()] = FigureCause{{}, now};
+}
+
+// Records a placement change through the writer and answers the call with the placement.
+// `prepare` fills the placement and says whether it must be written (false: a retry or an
+// identical repeat, answered with the placement as recorded).
+using PlacementPrepare =
+    std::function<absl::StatusOr<bool>(BedsState&, absl::Time, v1::Placement*)>;
+void WritePlacement(ChangeWriter* writer, std::vector<std::string> keys, PlacementPrepare prepare,
+                    grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                    v1::Placement* response) {
+  auto placement = std::make_shared<v1::Placement>();
+  ChangeWriter::Write w;
+  w.keys = std::move(keys);
+  w.prepare = [prepare = std::move(prepare), placement](BedsState& s, absl::Time now) -> Prepared {
+    ASSIGN_OR_RETURN(const bool write, prepare(s, now, placement.get()));
+    if (!write) return std::nullopt;
+    Record out;
+    out.key = PlacementLogKey(placement->placement_id());
+    *out.change.mutable_placement() = *placement;
+    return out;
+  };
+  w.commit = [](BedsState& s, const Record& r, absl::Time) { s.placements.Put(r.change.placement()); };
+  w.done = [context, reactor, response, placement](const absl::Status& status) {
+    if (status.ok()) *response = *placement;
+    reactor->Finish(ToGrpcStatus(status, context));
+  };
+  writer->Submit(std::move(w));
+}
+
 }  // namespace
 
 BedsServiceImpl::BedsServiceImpl(BedsState* state, ChangeWriter* writer, const Clock* clock,
@@ -247,10 +280,7 @@ grpc::ServerUnaryReactor* BedsServiceImpl::UpsertLocation(grpc::CallbackServerCo
     next->set_sequence(next->sequence() + 1);
     return out;
   };
-  w.commit = [](BedsState& s, const Record& r, absl::Time now) {
-    s.board.Put(r.change.location());
-    s.dirty[r.change.location().location().id()] = FigureCause{{}, now};
-  };
+  w.commit = CommitLocation;
   w.done = [this, context, reactor, response, request](const absl::Status& status) {
     if (status.ok()) {
       absl::MutexLock lock(&state_->mu);
@@ -317,10 +347,7 @@ grpc::ServerUnaryReactor* BedsServiceImpl::ChangeBedStock(grpc::CallbackServerCo
     ApplyStockChange(*change, out.change.mutable_location());
     return out;
   };
-  w.commit = [](BedsState& s, const Record& r, absl::Time now) {
-    s.board.Put(r.change.location());
-    s.dirty[r.change.location().location().id()] = FigureCause{{}, now};
-  };
+  w.commit = CommitLocation;
   w.done = [context, reactor, response, change](const absl::Status& status) {
     if (status.ok()) *response = *change;
     reactor->Finish(ToGrpcStatus(status, context));
@@ -394,36 +421,25 @@ grpc::ServerUnaryReactor* BedsServiceImpl::StartPlacement(grpc::CallbackServerCo
                                                           const v1::StartPlacementRequest* q,
                                                           v1::Placement* response) {
   auto* reactor = context->DefaultReactor();
-  if (!q->started_by().empty()) {
-    if (absl::Status s = CheckStaffUser("started_by", q->started_by()); !s.ok()) {
-      reactor->Finish(ToGrpcStatus(s, context));
-      return reactor;
-    }
+  if (absl::Status s = CheckStaffUser("started_by", q->started_by()); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s, context));
+    return reactor;
   }
   auto request = std::make_shared<v1::StartPlacementRequest>(*q);
-  auto placement = std::make_shared<v1::Placement>();
   const std::string id = PlacementIdFor(q->request_id());
-  ChangeWriter::Write w;
-  w.keys = {PlacementLogKey(id), absl::StrCat("person/", q->person_ref())};
-  w.prepare = [request, placement, id](BedsState& s, absl::Time now) -> Prepared {
-    if (const v1::Placement* existing = s.placements.Find(id)) {  // a retry
-      *placement = s.placements.View(*existing, now);
-      return std::nullopt;
-    }
-    const v1::LocationRecord* r = s.board.Find(request->location_id());
-    ASSIGN_OR_RETURN(*placement,
-                     s.placements.PrepareStart(*request, r == nullptr ? nullptr : &r->location(), now));
-    Record out;
-    out.key = PlacementLogKey(id);
-    *out.change.mutable_placement() = *placement;
-    return out;
-  };
-  w.commit = [](BedsState& s, const Record& r, absl::Time) { s.placements.Put(r.change.placement()); };
-  w.done = [context, reactor, response, placement](const absl::Status& status) {
-    if (status.ok()) *response = *placement;
-    reactor->Finish(ToGrpcStatus(status, context));
-  };
-  writer_->Submit(std::move(w));
+  WritePlacement(
+      writer_, {PlacementLogKey(id), absl::StrCat("person/", q->person_ref())},
+      [request, id](BedsState& s, absl::Time now, v1::Placement* p) -> absl::StatusOr<bool> {
+        if (const v1::Placement* existing = s.placements.Find(id)) {  // a retry
+          *p = s.placements.View(*existing, now);
+          return false;
+        }
+        const v1::LocationRecord* r = s.board.Find(request->location_id());
+        ASSIGN_OR_RETURN(*p, s.placements.PrepareStart(
+                                 *request, r == nullptr ? nullptr : &r->location(), now));
+        return true;
+      },
+      context, reactor, response);
   return reactor;
 }
 
@@ -431,11 +447,9 @@ grpc::ServerUnaryReactor* BedsServiceImpl::EndPlacement(grpc::CallbackServerCont
                                                         const v1::EndPlacementRequest* q,
                                                         v1::Placement* response) {
   auto* reactor = context->DefaultReactor();
-  if (!q->ended_by().empty()) {
-    if (absl::Status s = CheckStaffUser("ended_by", q->ended_by()); !s.ok()) {
-      reactor->Finish(ToGrpcStatus(s, context));
-      return reactor;
-    }
+  if (absl::Status s = CheckStaffUser("ended_by", q->ended_by()); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s, context));
+    return reactor;
   }
   std::string person;
   {
@@ -443,25 +457,15 @@ grpc::ServerUnaryReactor* BedsServiceImpl::EndPlacement(grpc::CallbackServerCont
     if (const v1::Placement* p = state_->placements.Find(q->placement_id())) person = p->person_ref();
   }
   auto request = std::make_shared<v1::EndPlacementRequest>(*q);
-  auto placement = std::make_shared<v1::Placement>();
-  ChangeWriter::Write w;
-  w.keys = {PlacementLogKey(q->placement_id()), absl::StrCat("person/", person)};
-  w.prepare = [request, placement](BedsState& s, absl::Time now) -> Prepared {
-    const v1::Placement* before = s.placements.Find(request->placement_id());
-    const bool already_ended = before != nullptr && !before->end_date().empty();
-    ASSIGN_OR_RETURN(*placement, s.placements.PrepareEnd(*request, now));
-    if (already_ended) return std::nullopt;  // an identical repeat
-    Record out;
-    out.key = PlacementLogKey(request->placement_id());
-    *out.change.mutable_placement() = *placement;
-    return out;
-  };
-  w.commit = [](BedsState& s, const Record& r, absl::Time) { s.placements.Put(r.change.placement()); };
-  w.done = [context, reactor, response, placement](const absl::Status& status) {
-    if (status.ok()) *response = *placement;
-    reactor->Finish(ToGrpcStatus(status, context));
-  };
-  writer_->Submit(std::move(w));
+  WritePlacement(
+      writer_, {PlacementLogKey(q->placement_id()), absl::StrCat("person/", person)},
+      [request](BedsState& s, absl::Time now, v1::Placement* p) -> absl::StatusOr<bool> {
+        const v1::Placement* before = s.placements.Find(request->placement_id());
+        const bool already_ended = before != nullptr && !before->end_date().empty();
+        ASSIGN_OR_RETURN(*p, s.placements.PrepareEnd(*request, now));
+        return !already_ended;  // an identical repeat is answered as it is
+      },
+      context, reactor, response);
   return reactor;
 }
 

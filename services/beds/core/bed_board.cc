@@ -93,8 +93,11 @@ void BedBoard::Index(const v1::LocationRecord& r) {
   for (const auto& stock : loc.beds()) {
     const BedCount count = CountOf(r, stock.bed_type());
     if (count.available() > 0) {
-      vacancies_[{stock.bed_type(), loc.area_id()}].insert({count.available(), updated, loc.id()});
+      const VacancyKey key{count.available(), updated, loc.id(), &r};
+      vacancies_[{stock.bed_type(), loc.area_id()}].insert(key);
+      vacancies_by_provider_[{stock.bed_type(), loc.provider_id()}].insert(key);
       county_available_[stock.bed_type()] += count.available();
+      county_available_by_kind_[{stock.bed_type(), loc.kind()}] += count.available();
     }
     if (IsInHouse(loc.kind()) && IsAssessmentBed(stock.bed_type())) {
       county_in_house_assessment_ += count;
@@ -112,12 +115,16 @@ void BedBoard::Unindex(const v1::LocationRecord& r) {
   for (const auto& stock : loc.beds()) {
     const BedCount count = CountOf(r, stock.bed_type());
     if (count.available() > 0) {
-      auto it = vacancies_.find({stock.bed_type(), loc.area_id()});
-      if (it != vacancies_.end()) {
-        it->second.erase({count.available(), updated, loc.id()});
-        if (it->second.empty()) vacancies_.erase(it);
+      const VacancyKey key{count.available(), updated, loc.id(), &r};
+      for (auto [index, id] : {std::pair{&vacancies_, loc.area_id()},
+                               std::pair{&vacancies_by_provider_, loc.provider_id()}}) {
+        auto it = index->find({stock.bed_type(), id});
+        if (it == index->end()) continue;
+        it->second.erase(key);
+        if (it->second.empty()) index->erase(it);
       }
       county_available_[stock.bed_type()] -= count.available();
+      county_available_by_kind_[{stock.bed_type(), loc.kind()}] -= count.available();
     }
     if (IsInHouse(loc.kind()) && IsAssessmentBed(stock.bed_type())) {
       Subtract(county_in_house_assessment_, count);
@@ -278,65 +285,100 @@ absl::StatusOr<v1::SearchVacanciesResponse> BedBoard::SearchVacancies(
       if (placed.insert(a.id()).second) groups.back().push_back(a.id());
     }
   }
-  // Locations may name areas the reference lacks (never, as UpsertLocation checks): ignored.
-
-  const bool filtered = !q.provider_ids().empty() || !q.location_kinds().empty();
-  auto matches = [&](const v1::LocationRecord& r) {
-    return ContainsId(q.provider_ids(), r.location().provider_id()) &&
-           Contains<int>(q.location_kinds(), r.location().kind());
-  };
-  v1::SearchVacanciesResponse out;
-  uint64_t county_available = 0;
+  std::map<std::string, uint32_t> rank_of;
   for (size_t rank = 0; rank < groups.size(); ++rank) {
-    // Per class (fresh, then stale), candidates of the group in index order.
-    std::vector<std::pair<VacancyKey, const v1::LocationRecord*>> fresh, stale;
+    for (const auto& a : groups[rank]) rank_of[a] = static_cast<uint32_t>(rank);
+  }
+  const uint32_t unknown_rank = static_cast<uint32_t>(groups.size());
+
+  v1::SearchVacanciesResponse out;
+  auto add = [&](const VacancyKey& key, uint32_t rank) {
+    const v1::LocationRecord& r = *key.record;
+    auto* v = out.add_vacancies();
+    const auto& loc = r.location();
+    v->set_location_id(loc.id());
+    v->set_location_name(loc.name());
+    v->set_area_id(loc.area_id());
+    v->set_location_kind(loc.kind());
+    v->set_provider_id(loc.provider_id());
+    v->set_bed_type(q.bed_type());
+    v->set_available(key.available);
+    v->set_area_rank(rank);
+    if (r.has_last_updated_at()) *v->mutable_last_updated_at() = r.last_updated_at();
+    v->set_stale(IsStale(r, now));
+  };
+  auto kind_ok = [&](const v1::LocationRecord& r) {
+    return Contains<int>(q.location_kinds(), r.location().kind());
+  };
+
+  if (!q.provider_ids().empty()) {
+    // Limited to providers: their own index entries only, ranked and ordered here.
+    uint64_t county_available = 0;
+    std::vector<std::tuple<uint32_t, bool, VacancyKey>> found;
+    std::set<std::string> providers(q.provider_ids().begin(), q.provider_ids().end());
+    for (const std::string& provider : providers) {
+      auto it = vacancies_by_provider_.find({q.bed_type(), provider});
+      if (it == vacancies_by_provider_.end()) continue;
+      for (const VacancyKey& key : it->second) {
+        if (!kind_ok(*key.record)) continue;
+        county_available += key.available;
+        if (key.available < min_available) continue;
+        const bool stale = IsStale(*key.record, now);
+        if (stale && q.exclude_stale()) continue;
+        auto r = rank_of.find(key.record->location().area_id());
+        found.emplace_back(r == rank_of.end() ? unknown_rank : r->second, stale, key);
+      }
+    }
+    const size_t n = std::min<size_t>(limit, found.size());
+    std::partial_sort(found.begin(), found.begin() + n, found.end());
+    for (size_t i = 0; i < n; ++i) add(std::get<2>(found[i]), std::get<0>(found[i]));
+    out.set_county_available(static_cast<uint32_t>(county_available));
+    *out.mutable_as_of() = ToProtoTime(now);
+    return out;
+  }
+
+  // By area rank: each area's entries are already most available first, then most recently
+  // updated; within a rank, fresh before stale. Stops as soon as `limit` results are found.
+  for (size_t rank = 0; rank < groups.size(); ++rank) {
+    const uint32_t room = limit - static_cast<uint32_t>(out.vacancies_size());
+    if (room == 0) break;
+    std::vector<VacancyKey> fresh, stale;
     for (const std::string& area : groups[rank]) {
       auto it = vacancies_.find({q.bed_type(), area});
       if (it == vacancies_.end()) continue;
-      size_t fresh_taken = 0;
+      size_t fresh_here = 0, stale_here = 0;
       for (const VacancyKey& key : it->second) {
-        const v1::LocationRecord& r = records_.at(key.location_id);
-        if (!matches(r)) continue;
-        if (filtered) county_available += key.available;
-        if (key.available < min_available) {
-          if (!filtered) break;  // sorted by available: nothing further qualifies
-          continue;
-        }
-        if (fresh_taken >= limit && !filtered) break;
-        if (IsStale(r, now)) {
-          if (!q.exclude_stale() && stale.size() < limit * groups[rank].size()) {
-            stale.push_back({key, &r});
+        if (key.available < min_available || fresh_here >= room) break;
+        if (!kind_ok(*key.record)) continue;
+        if (IsStale(*key.record, now)) {
+          if (!q.exclude_stale() && stale_here < room) {
+            stale.push_back(key);
+            ++stale_here;
           }
-        } else if (fresh_taken < limit) {
-          fresh.push_back({key, &r});
-          ++fresh_taken;
+        } else {
+          fresh.push_back(key);
+          ++fresh_here;
         }
       }
     }
-    auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
-    std::sort(fresh.begin(), fresh.end(), by_key);
-    std::sort(stale.begin(), stale.end(), by_key);
-    for (auto* list : {&fresh, &stale}) {
-      for (const auto& [key, r] : *list) {
+    std::sort(fresh.begin(), fresh.end());
+    std::sort(stale.begin(), stale.end());
+    for (const auto* list : {&fresh, &stale}) {
+      for (const VacancyKey& key : *list) {
         if (static_cast<uint32_t>(out.vacancies_size()) >= limit) break;
-        auto* v = out.add_vacancies();
-        const auto& loc = r->location();
-        v->set_location_id(loc.id());
-        v->set_location_name(loc.name());
-        v->set_area_id(loc.area_id());
-        v->set_location_kind(loc.kind());
-        v->set_provider_id(loc.provider_id());
-        v->set_bed_type(q.bed_type());
-        v->set_available(key.available);
-        v->set_area_rank(static_cast<uint32_t>(rank));
-        if (r->has_last_updated_at()) *v->mutable_last_updated_at() = r->last_updated_at();
-        v->set_stale(IsStale(*r, now));
+        add(key, static_cast<uint32_t>(rank));
       }
     }
   }
-  if (!filtered) {
+  uint64_t county_available = 0;
+  if (q.location_kinds().empty()) {
     auto it = county_available_.find(q.bed_type());
     county_available = it == county_available_.end() ? 0 : it->second;
+  } else {
+    for (int kind : std::set<int>(q.location_kinds().begin(), q.location_kinds().end())) {
+      auto it = county_available_by_kind_.find({q.bed_type(), kind});
+      if (it != county_available_by_kind_.end()) county_available += it->second;
+    }
   }
   out.set_county_available(static_cast<uint32_t>(county_available));
   *out.mutable_as_of() = ToProtoTime(now);

@@ -77,12 +77,14 @@ class BedBoard {
     uint32_t available;
     absl::Time last_updated;
     std::string location_id;
+    // The record (map nodes are stable: Put replaces the value in place). Not part of the order.
+    const v1::LocationRecord* record;
     bool operator<(const VacancyKey& o) const {
       return std::tie(o.available, o.last_updated, location_id) <
              std::tie(available, last_updated, o.location_id);
     }
   };
-  using IndexKey = std::pair<int, std::string>;  // bed type, area id
+  using IndexKey = std::pair<int, std::string>;  // bed type, area id (or provider id)
 
   void Unindex(const v1::LocationRecord& record);
   void Index(const v1::LocationRecord& record);
@@ -91,8 +93,11 @@ class BedBoard {
   absl::Duration stale_after_;
   std::map<std::string, v1::LocationRecord> records_;
   std::map<IndexKey, std::set<VacancyKey>> vacancies_;
-  // County available per bed type (every location).
+  // The same entries per bed type and provider, for searches limited to providers.
+  std::map<IndexKey, std::set<VacancyKey>> vacancies_by_provider_;
+  // County available per bed type (every location), and per bed type and location kind.
   std::map<int, uint64_t> county_available_;
+  std::map<std::pair<int, int>, uint64_t> county_available_by_kind_;
   BedCount county_in_house_assessment_;
   std::map<std::string, BedCount> area_contracted_;
   // Hold expiries: (held_until, location id).
