@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/escalation/core/alert_lifecycle.h"
 #include "services/escalation/core/levels.h"
@@ -208,14 +210,17 @@ bool AlertMatches(const v1::Alert& alert, const v1::AlertFilter& filter) {
 AlertServiceImpl::AlertServiceImpl(LiveState* state, LevelState* levels, AlertFeed* feed,
                                    kafka::Producer* producer,
                                    std::shared_ptr<const ReferenceIndex> reference,
-                                   const Clock* clock, AlertServiceOptions options)
+                                   const Clock* clock, AlertServiceOptions options,
+                                   DutyDesk* desk, NotificationStamp* stamp)
     : state_(state),
       levels_(levels),
       feed_(feed),
       producer_(producer),
       reference_(std::move(reference)),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      desk_(desk),
+      stamp_(stamp) {}
 
 namespace {
 
@@ -275,6 +280,7 @@ absl::StatusOr<v1::Alert> AlertServiceImpl::AcknowledgeFor(const reference::v1::
       return acked.status();
     }
     if (!acked->changed) return acked->alert;
+    if (stamp_ != nullptr) stamp_->Stamp(&acked->alert, now);
     const v1::AuditRecord audit =
         AlertAudit(acked->alert, "alert.acknowledged", person.id(), request.note(), now,
                    absl::StrCat(alert.alert_id(), "#", acked->alert.revision()));
@@ -484,6 +490,168 @@ grpc::ServerUnaryReactor* AlertServiceImpl::GetStatusBoard(
   *response->mutable_as_of() = ToProtoTime(absl::Now());
   reactor->Finish(grpc::Status::OK);
   return reactor;
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::AsStaff(
+    grpc::CallbackServerContext* context,
+    const std::function<absl::Status(const reference::v1::StaffMember&)>& work) {
+  auto* reactor = context->DefaultReactor();
+  auto person = StaffOf(context, *reference_);
+  absl::Status status = person.status();
+  if (status.ok() && desk_ == nullptr) {
+    status = absl::UnimplementedError("this instance runs without the duty desk");
+  }
+  if (status.ok()) status = work(**person);
+  reactor->Finish(ToGrpcStatus(status, context));
+  return reactor;
+}
+
+absl::StatusOr<v1::Alert> AlertServiceImpl::RecordActionFor(const reference::v1::StaffMember& person,
+                                                            const v1::RecordActionRequest& request) {
+  std::vector<common::v1::FieldViolation> violations;
+  auto violation = [&](std::string field, std::string why) {
+    common::v1::FieldViolation v;
+    v.set_field(std::move(field));
+    v.set_reason(std::move(why));
+    violations.push_back(std::move(v));
+  };
+  if (request.alert_id().empty()) violation("alert_id", "required");
+  if (request.action_id().empty()) violation("action_id", "required");
+  if (!violations.empty()) return InvalidArgumentWithViolations(violations);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto loaded = state_->GetAlert(request.alert_id());
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) {
+      return absl::NotFoundError(absl::StrCat("no alert '", request.alert_id(), "'"));
+    }
+    const v1::Alert& alert = **loaded;
+    if (!Covers(person, alert.area_id())) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          person.id(), " does not cover area '", alert.area_id(), "' of alert ", alert.alert_id()));
+    }
+    const absl::Time now = clock_->Now();
+    auto recorded = RecordAlertAction(alert, person.id(), request.action_id(), request.done(),
+                                      request.note(), request.risks(), now);
+    if (!recorded.ok()) {
+      if (absl::IsInvalidArgument(recorded.status())) {
+        std::vector<std::string> parts =
+            absl::StrSplit(recorded.status().message(), absl::MaxSplits(": ", 1));
+        violation(parts[0], parts.size() > 1 ? parts[1] : "");
+        return InvalidArgumentWithViolations(violations);
+      }
+      return recorded.status();
+    }
+    if (!recorded->changed) return recorded->alert;
+    v1::AuditRecord audit = AlertAudit(
+        recorded->alert, "alert.action_recorded", person.id(), request.note(), now,
+        absl::StrCat(alert.alert_id(), "#", recorded->alert.revision()));
+    (*audit.mutable_detail())["action_id"] = request.action_id();
+    (*audit.mutable_detail())["done"] = request.done() ? "true" : "false";
+    if (!request.risks().empty()) (*audit.mutable_detail())["risks"] = request.risks();
+    for (const absl::Status& s : producer_->SendAll(
+             {{options_.alerts_topic, alert.alert_id(), recorded->alert.SerializeAsString(),
+               {{"revision", absl::StrCat(recorded->alert.revision())}}},
+              {options_.audit_topic, alert.alert_id(), audit.SerializeAsString(),
+               {{"audit_id", audit.audit_id()}}}})) {
+      if (!s.ok()) return s;
+    }
+    auto stored = state_->StoreTransition(recorded->alert, alert.revision(), audit);
+    if (stored.ok()) return recorded->alert;
+    if (!absl::IsAborted(stored.status())) return stored.status();
+  }
+  return absl::AbortedError("the alert kept changing; try again");
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::RecordAction(grpc::CallbackServerContext* context,
+                                                         const v1::RecordActionRequest* request,
+                                                         v1::Alert* response) {
+  auto* reactor = context->DefaultReactor();
+  auto person = StaffOf(context, *reference_);
+  absl::StatusOr<v1::Alert> alert =
+      person.ok() ? RecordActionFor(**person, *request) : absl::StatusOr<v1::Alert>(person.status());
+  if (alert.ok()) *response = *std::move(alert);
+  reactor->Finish(ToGrpcStatus(alert.status(), context));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::ListTasks(grpc::CallbackServerContext* context,
+                                                      const v1::ListTasksRequest* request,
+                                                      v1::ListTasksResponse* response) {
+  return AsStaff(context, [&](const reference::v1::StaffMember& person) -> absl::Status {
+    auto tasks = desk_->ListTasks(person, request->include_closed());
+    if (!tasks.ok()) return tasks.status();
+    for (auto& t : *tasks) *response->add_tasks() = std::move(t);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::CompleteTaskStep(
+    grpc::CallbackServerContext* context, const v1::CompleteTaskStepRequest* request,
+    v1::ProtocolTask* response) {
+  return AsStaff(context, [&](const reference::v1::StaffMember& person) -> absl::Status {
+    auto task = desk_->CompleteTaskStep(person, *request, clock_->Now());
+    if (!task.ok()) return task.status();
+    *response = *std::move(task);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::ListDecisionPrompts(
+    grpc::CallbackServerContext* context, const v1::ListDecisionPromptsRequest* request,
+    v1::ListDecisionPromptsResponse* response) {
+  return AsStaff(context, [&](const reference::v1::StaffMember& person) -> absl::Status {
+    auto prompts = desk_->ListPrompts(person, request->include_answered());
+    if (!prompts.ok()) return prompts.status();
+    for (auto& p : *prompts) *response->add_prompts() = std::move(p);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::AnswerDecisionPrompt(
+    grpc::CallbackServerContext* context, const v1::AnswerDecisionPromptRequest* request,
+    v1::DecisionPrompt* response) {
+  return AsStaff(context, [&](const reference::v1::StaffMember& person) -> absl::Status {
+    auto prompt = desk_->AnswerPrompt(person, *request, clock_->Now());
+    if (!prompt.ok()) return prompt.status();
+    *response = *std::move(prompt);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::CreateSilence(grpc::CallbackServerContext* context,
+                                                          const v1::CreateSilenceRequest* request,
+                                                          v1::Silence* response) {
+  return AsStaff(context, [&](const reference::v1::StaffMember& person) -> absl::Status {
+    auto silence = desk_->CreateSilence(person, *request, clock_->Now());
+    if (!silence.ok()) return silence.status();
+    *response = *std::move(silence);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::ListSilences(grpc::CallbackServerContext* context,
+                                                         const v1::ListSilencesRequest* request,
+                                                         v1::ListSilencesResponse* response) {
+  return AsStaff(context, [&](const reference::v1::StaffMember&) -> absl::Status {
+    auto silences = desk_->ListSilences();
+    if (!silences.ok()) return silences.status();
+    const absl::Time now = clock_->Now();
+    for (auto& s : *silences) {
+      if (FromProtoTime(s.until()) > now) *response->add_silences() = std::move(s);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::ExpireSilence(grpc::CallbackServerContext* context,
+                                                          const v1::ExpireSilenceRequest* request,
+                                                          v1::Silence* response) {
+  return AsStaff(context, [&](const reference::v1::StaffMember& person) -> absl::Status {
+    auto silence = desk_->ExpireSilence(person, *request, clock_->Now());
+    if (!silence.ok()) return silence.status();
+    *response = *std::move(silence);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace resilience::escalation

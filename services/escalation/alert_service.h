@@ -1,7 +1,7 @@
 // The AlertService gRPC callback service: live alert subscriptions with resume tokens, alert and
-// status queries. Thin: filtering and Redis access are delegated to LiveState and AlertFeed.
-// Acknowledgement, declarations, tasks and silences arrive with the escalation issue and answer
-// UNIMPLEMENTED until then. Thread-safe.
+// status queries, acknowledgements and recorded actions, declarations, protocol tasks, decision
+// prompts and silences. Thin: rules are in core/, storage in LiveState / LevelState, workflows in
+// the DutyDesk. Thread-safe.
 #ifndef RESILIENCE_SERVICES_ESCALATION_ALERT_SERVICE_H_
 #define RESILIENCE_SERVICES_ESCALATION_ALERT_SERVICE_H_
 
@@ -12,6 +12,7 @@
 #include "common/reference/reference_index.h"
 #include "escalation/v1/alert_service.grpc.pb.h"
 #include "services/escalation/alert_feed.h"
+#include "services/escalation/duty_desk.h"
 #include "services/escalation/level_state.h"
 #include "services/escalation/live_state.h"
 
@@ -41,7 +42,8 @@ class AlertServiceImpl final : public v1::AlertService::CallbackService {
   // `producer` records staff transitions. Not owned; all must outlive the service.
   AlertServiceImpl(LiveState* state, LevelState* levels, AlertFeed* feed, kafka::Producer* producer,
                    std::shared_ptr<const ReferenceIndex> reference, const Clock* clock,
-                   AlertServiceOptions options = {});
+                   AlertServiceOptions options = {}, DutyDesk* desk = nullptr,
+                   NotificationStamp* stamp = nullptr);
 
   grpc::ServerWriteReactor<v1::AlertStreamItem>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
@@ -66,11 +68,45 @@ class AlertServiceImpl final : public v1::AlertService::CallbackService {
   grpc::ServerUnaryReactor* GetStatusBoard(grpc::CallbackServerContext* context,
                                            const v1::GetStatusBoardRequest* request,
                                            v1::StatusBoard* response) override;
+  grpc::ServerUnaryReactor* RecordAction(grpc::CallbackServerContext* context,
+                                         const v1::RecordActionRequest* request,
+                                         v1::Alert* response) override;
+  grpc::ServerUnaryReactor* ListTasks(grpc::CallbackServerContext* context,
+                                      const v1::ListTasksRequest* request,
+                                      v1::ListTasksResponse* response) override;
+  grpc::ServerUnaryReactor* CompleteTaskStep(grpc::CallbackServerContext* context,
+                                             const v1::CompleteTaskStepRequest* request,
+                                             v1::ProtocolTask* response) override;
+  grpc::ServerUnaryReactor* ListDecisionPrompts(grpc::CallbackServerContext* context,
+                                                const v1::ListDecisionPromptsRequest* request,
+                                                v1::ListDecisionPromptsResponse* response) override;
+  grpc::ServerUnaryReactor* AnswerDecisionPrompt(grpc::CallbackServerContext* context,
+                                                 const v1::AnswerDecisionPromptRequest* request,
+                                                 v1::DecisionPrompt* response) override;
+  grpc::ServerUnaryReactor* CreateSilence(grpc::CallbackServerContext* context,
+                                          const v1::CreateSilenceRequest* request,
+                                          v1::Silence* response) override;
+  grpc::ServerUnaryReactor* ListSilences(grpc::CallbackServerContext* context,
+                                         const v1::ListSilencesRequest* request,
+                                         v1::ListSilencesResponse* response) override;
+  grpc::ServerUnaryReactor* ExpireSilence(grpc::CallbackServerContext* context,
+                                          const v1::ExpireSilenceRequest* request,
+                                          v1::Silence* response) override;
 
  private:
   // Acknowledges for the signed-in user: who, role and areas from the reference data.
   absl::StatusOr<v1::Alert> AcknowledgeFor(const reference::v1::StaffMember& person,
                                            const v1::AcknowledgeRequest& request);
+
+  // Records an action of the alert's cards for the signed-in user.
+  absl::StatusOr<v1::Alert> RecordActionFor(const reference::v1::StaffMember& person,
+                                            const v1::RecordActionRequest& request);
+
+  // Runs `work` for the signed-in staff member (UNAUTHENTICATED without one; UNIMPLEMENTED
+  // without a duty desk) and finishes the call with its status.
+  grpc::ServerUnaryReactor* AsStaff(
+      grpc::CallbackServerContext* context,
+      const std::function<absl::Status(const reference::v1::StaffMember&)>& work);
 
   // Sets (level given) or withdraws (nullopt) the declaration on a KCC level, audited.
   absl::StatusOr<v1::LevelStatus> Declare(const reference::v1::StaffMember& person,
@@ -85,6 +121,8 @@ class AlertServiceImpl final : public v1::AlertService::CallbackService {
   std::shared_ptr<const ReferenceIndex> reference_;
   const Clock* clock_;
   AlertServiceOptions options_;
+  DutyDesk* desk_;
+  NotificationStamp* stamp_;
 };
 
 }  // namespace resilience::escalation

@@ -5,6 +5,7 @@
 #include "common/log/log.h"
 #include "common/scope/scope_key.h"
 #include "services/escalation/core/alert_lifecycle.h"
+#include "services/escalation/core/care_setting_events.h"
 #include "services/escalation/core/indicator_alerting.h"
 
 namespace resilience::escalation {
@@ -75,10 +76,20 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
     // Replace the body in place: `env` keeps referring to this event's envelope.
     *event.mutable_observation() = figure.event.observation();
     scored = figure.match;
+  } else if (event.body_case() == events::v1::DomainEvent::kOutbreak) {
+    // An outbreak notice is the setting's `outbreak` figure (core/care_setting_events.h).
+    events::v1::IndicatorObservation figure = OutbreakObservation(event.outbreak());
+    *event.mutable_observation() = std::move(figure);
+  } else if (event.body_case() == events::v1::DomainEvent::kKeahReferral ||
+             event.body_case() == events::v1::DomainEvent::kPlacementMilestone) {
+    if (desk_ == nullptr) return absl::OkStatus();  // no duty desk: left in the log
+    const absl::Time at = env.has_received_at() ? FromProtoTime(env.received_at())
+                                                : FromProtoTime(env.occurred_at());
+    return event.body_case() == events::v1::DomainEvent::kKeahReferral
+               ? desk_->ApplyKeahReferral(event, at)
+               : desk_->ApplyPlacementMilestone(event, at);
   } else if (event.body_case() != events::v1::DomainEvent::kObservation) {
-    // Other event kinds (placements, referrals) are applied by rules not written yet; they are
-    // acknowledged and left in the log, from which a later version replays them.
-    return absl::OkStatus();
+    return absl::InvalidArgumentError("the event has no body this service understands");
   }
   const auto& observation = event.observation();
   const auto* indicator = reference_->FindIndicator(observation.indicator());
@@ -123,6 +134,7 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
 
   v1::AuditRecord audit;
   if (assessment.changed_alert.has_value()) {
+    if (stamp_ != nullptr) stamp_->Stamp(&*assessment.changed_alert, at);
     const v1::Alert& alert = *assessment.changed_alert;
     audit = AlertAudit(alert, TransitionAction(alert), "system:escalation", alert.summary(), at,
                        absl::StrCat(alert.alert_id(), "#", alert.revision()));
@@ -212,8 +224,13 @@ void IndicatorPipeline::Run() {
     if (levels_ != nullptr && absl::Now() >= next_tick) {
       // Holds expire and figures go stale with time alone.
       next_tick = absl::Now() + options_.level_tick;
-      absl::Status ticked = levels_->RecomputeAll(clock_->Now());
+      const absl::Time now = clock_->Now();
+      absl::Status ticked = levels_->RecomputeAll(now);
       if (!ticked.ok()) log->warn("timed level evaluation: {}", ticked.ToString());
+      if (desk_ != nullptr) {
+        auto ran = desk_->Tick(now);
+        if (!ran.ok()) log->warn("timed duty desk work: {}", ran.status().ToString());
+      }
     }
     auto polled = consumer_->Poll(absl::Milliseconds(200));
     if (!polled.ok()) {

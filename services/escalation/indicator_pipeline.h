@@ -18,8 +18,10 @@
 #include "services/escalation/core/acute_score.h"
 #include "services/escalation/core/trigger_table.h"
 #include "common/clock/clock.h"
+#include "services/escalation/duty_desk.h"
 #include "services/escalation/level_rollup.h"
 #include "services/escalation/live_state.h"
+#include "services/escalation/notification_stamp.h"
 
 namespace resilience::escalation {
 
@@ -46,6 +48,13 @@ class IndicatorPipeline {
                     const ActionCatalogue* catalogue = nullptr,
                     const AcuteFrameworks* acute = nullptr,
                     absl::TimeZone zone = absl::UTCTimeZone());
+
+  // The duty desk for referral and placement events and timed work, and the stamp for every
+  // alert transition (both may stay null: no tasks, no grouping or silences). Not owned.
+  void SetDutyDesk(DutyDesk* desk, NotificationStamp* stamp) {
+    desk_ = desk;
+    stamp_ = stamp;
+  }
 
   // Polls, applies and commits until Stop(). Returns after the last commit.
   void Run();
@@ -78,6 +87,8 @@ class IndicatorPipeline {
   const ActionCatalogue* catalogue_;
   const AcuteFrameworks* acute_;
   absl::TimeZone zone_;
+  DutyDesk* desk_ = nullptr;
+  NotificationStamp* stamp_ = nullptr;
   absl::Notification stop_;
   Counter* applied_;
   Counter* duplicates_;

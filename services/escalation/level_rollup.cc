@@ -68,6 +68,9 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     const HoldRule hold{options_.step_down_hold, limit};
     ScopeLevelAssessment a = AssessScopeLevel(loaded->record, *computed, referrals, hold, context, now);
     if (!a.status_changed && !a.changed_alert.has_value()) return false;
+    if (a.changed_alert.has_value() && options_.stamp != nullptr) {
+      options_.stamp->Stamp(&*a.changed_alert, now);
+    }
 
     v1::AuditRecord audit;
     std::vector<kafka::OutgoingRecord> records = {
@@ -137,6 +140,7 @@ absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& exp
       v1::Alert alert = StaleDataAlert(f.scope, reference_->ScopeName(f.scope), area_id, *def,
                                        updated, *missed, level, now, options_.zone);
       if (alert.alert_id() == open_id) continue;  // raised already
+      if (options_.stamp != nullptr) options_.stamp->Stamp(&alert, now);
       v1::AuditRecord audit = AlertAudit(alert, "alert.raised", "system:escalation",
                                          alert.summary(), now, absl::StrCat(alert.alert_id(), "#1"));
       for (const absl::Status& s : producer_->SendAll(
@@ -151,6 +155,7 @@ absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& exp
       if (!current.ok()) return current.status();
       if (current->has_value() && (*current)->state() != v1::ALERT_STATE_RESOLVED) {
         v1::Alert resolved = ResolveStaleDataAlert(**current, now);
+        if (options_.stamp != nullptr) options_.stamp->Stamp(&resolved, now);
         v1::AuditRecord audit =
             AlertAudit(resolved, "alert.resolved", "system:escalation", "figure updated", now,
                        absl::StrCat(resolved.alert_id(), "#", resolved.revision()));

@@ -22,6 +22,7 @@
 #include "services/escalation/core/level_hold.h"
 #include "services/escalation/core/trigger_table.h"
 #include "services/escalation/level_state.h"
+#include "services/escalation/notification_stamp.h"
 
 namespace resilience::escalation {
 
@@ -35,6 +36,8 @@ struct LevelRollUpOptions {
   double countywide_share = 1.0;
   absl::Duration step_down_hold = absl::Hours(24);
   std::string rules_version;
+  // Stamps every alert transition with its group and silence; null: none. Not owned.
+  NotificationStamp* stamp = nullptr;
 };
 
 class LevelRollUp {

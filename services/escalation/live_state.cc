@@ -9,8 +9,6 @@
 namespace resilience::escalation {
 namespace {
 
-constexpr int64_t kSeenTtlSeconds = 30 * 24 * 3600;
-
 // KEYS: 1 indicator hash, 2 seen mark, 3 alert key (or unused), 4 stream, 5 alert index,
 //       6 indicator set, 7 alert revision key, 8 the alert's audit list
 // ARGV: 1 expected version, 2 record, 3 episode, 4 alert id ("" = no alert change), 5 alert,
@@ -269,6 +267,13 @@ absl::StatusOr<std::string> LiveState::Apply(const common::v1::ScopeRef& scope,
   return reply->elements[1].str;
 }
 
+absl::StatusOr<bool> LiveState::WasApplied(const common::v1::ScopeRef& scope,
+                                           const std::string& event_id) {
+  auto reply = client_->Run({"EXISTS", SeenKey(scope, event_id)});
+  if (!reply.ok()) return reply.status();
+  return reply->integer == 1;
+}
+
 absl::Status LiveState::MarkApplied(const common::v1::ScopeRef& scope,
                                     const std::string& event_id) {
   return client_
@@ -294,10 +299,15 @@ absl::StatusOr<std::vector<v1::Alert>> LiveState::ListAlerts(size_t limit) {
                            absl::StrCat(static_cast<int64_t>(limit) - 1)});
   if (!ids.ok()) return ids.status();
   std::vector<v1::Alert> out;
-  for (const auto& id : ids->elements) {
-    auto alert = GetAlert(id.str);
-    if (!alert.ok()) return alert.status();
-    if (alert->has_value()) out.push_back(**alert);
+  std::vector<redis::Command> commands;
+  for (const auto& id : ids->elements) commands.push_back({"GET", AlertKeyOf(id.str)});
+  if (commands.empty()) return out;
+  auto replies = client_->RunPipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (!r.ok()) return r.status();
+    v1::Alert alert;
+    if (!r->is_nil() && alert.ParseFromString(r->str)) out.push_back(std::move(alert));
   }
   return out;
 }

@@ -132,6 +132,15 @@ class LiveState {
   std::string IndicatorKeyOf(const common::v1::ScopeRef& scope, const std::string& indicator) const {
     return IndicatorKey(scope, indicator);
   }
+  std::string SeenKeyOf(const common::v1::ScopeRef& scope, const std::string& event_id) const {
+    return SeenKey(scope, event_id);
+  }
+  std::string AlertIndexKey() const { return prefix_ + "{alerts}:index"; }
+  // Seconds a processed-event mark is kept.
+  static constexpr int64_t kSeenTtlSeconds = 30 * 24 * 3600;
+
+  // True when `event_id` was applied for `scope`.
+  absl::StatusOr<bool> WasApplied(const common::v1::ScopeRef& scope, const std::string& event_id);
 
  private:
   std::string IndicatorKey(const common::v1::ScopeRef& scope, const std::string& indicator) const;

@@ -1,5 +1,7 @@
 // escalation-service: flags, config and wiring only. See indicator_pipeline.h and
 // alert_service.h.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -21,6 +23,7 @@
 #include "escalation/v1/config.pb.h"
 #include "services/escalation/alert_feed.h"
 #include "services/escalation/alert_service.h"
+#include "services/escalation/duty_desk.h"
 #include "services/escalation/indicator_pipeline.h"
 #include "services/escalation/level_rollup.h"
 #include "services/escalation/level_state.h"
@@ -36,6 +39,10 @@ ABSL_FLAG(std::string, namespace, "",
           "Overrides topics.prefix and redis.key_prefix (tests use a unique one per run).");
 ABSL_FLAG(std::string, port_file, "", "Writes the bound gRPC port here once serving.");
 ABSL_FLAG(std::string, log_format, "text", "text or json.");
+ABSL_FLAG(std::string, clock_start, "",
+          "Run on a clock starting at this RFC 3339 time (scenario replays, tests); empty = real.");
+ABSL_FLAG(double, clock_speed, 1.0, "With --clock_start: how many times faster than real time.");
+ABSL_FLAG(int, level_tick_seconds, 0, "Overrides level_tick_seconds (real seconds between timed work).");
 
 namespace {
 
@@ -88,6 +95,21 @@ int main(int argc, char** argv) {
   }
   if (config->server().grpc_address().empty()) {
     return Fail(resilience::ConfigError(config_path, "server.grpc_address", "required"));
+  }
+
+  std::unique_ptr<resilience::Clock> scaled_clock;
+  const resilience::Clock* clock = &resilience::Clock::Real();
+  if (!absl::GetFlag(FLAGS_clock_start).empty()) {
+    absl::Time start;
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_clock_start), &start, &err)) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat("--clock_start: ", err)));
+    }
+    scaled_clock = std::make_unique<resilience::ScaledClock>(start, absl::GetFlag(FLAGS_clock_speed));
+    clock = scaled_clock.get();
+  }
+  if (absl::GetFlag(FLAGS_level_tick_seconds) > 0) {
+    config->set_level_tick_seconds(absl::GetFlag(FLAGS_level_tick_seconds));
   }
 
   auto reference = resilience::ReferenceIndex::Load(
@@ -181,11 +203,52 @@ int main(int argc, char** argv) {
   if (!acute.ok()) {
     return Fail(resilience::ConfigError(config_path, "acute_frameworks", acute.status().message()));
   }
+  // Grouping, silences, protocol tasks, prompts and re-notification (the duty desk): one per
+  // Redis connection, the pipeline's for events and timers, the query one for staff calls.
+  const auto& alert_rules = config->alert_rules();
+  const absl::Duration group_window = absl::Seconds(
+      alert_rules.group_window_seconds() == 0 ? 300 : alert_rules.group_window_seconds());
+  esc::DutyDeskOptions desk_options;
+  desk_options.alerts_topic = pipeline_options.alerts_topic;
+  desk_options.audit_topic = pipeline_options.audit_topic;
+  if (alert_rules.renotify_high_minutes() > 0) {
+    desk_options.renotify.high = absl::Minutes(alert_rules.renotify_high_minutes());
+  }
+  if (alert_rules.renotify_low_minutes() > 0) {
+    desk_options.renotify.low = absl::Minutes(alert_rules.renotify_low_minutes());
+  }
+  const auto& wr = config->workflow_rules();
+  auto& ws = desk_options.workflow;
+  ws.zone = zone;
+  if (wr.nhs111_dos_level() > 0) ws.nhs111_dos_level = static_cast<resilience::common::v1::OpelLevel>(wr.nhs111_dos_level());
+  if (wr.nhs111_review_hours() > 0) ws.nhs111_review = absl::Hours(wr.nhs111_review_hours());
+  if (wr.in_hours_start() > 0 || wr.in_hours_end() > 0) {
+    ws.in_hours_start = static_cast<int>(wr.in_hours_start());
+    ws.in_hours_end = static_cast<int>(wr.in_hours_end());
+  }
+  if (wr.prompt_min_level() > 0) ws.prompt_min_level = static_cast<resilience::common::v1::OpelLevel>(wr.prompt_min_level());
+  if (wr.prompt_answer_hours() > 0) ws.prompt_answer = absl::Hours(wr.prompt_answer_hours());
+  if (wr.panel_decision_hours() > 0) ws.panel_decision = absl::Hours(wr.panel_decision_hours());
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  desk_options.instance_id = absl::StrCat(host, ":", getpid());
+  desk_options.lease = 3 * absl::Seconds(config->level_tick_seconds() > 0 ? config->level_tick_seconds() : 10);
+  esc::WorkflowState pipeline_work(pipeline_redis.get(), &pipeline_state, config->redis().key_prefix(),
+                                   stream_max);
+  esc::WorkflowState query_work(query_redis.get(), &query_state, config->redis().key_prefix(),
+                                stream_max);
+  esc::NotificationStamp pipeline_stamp(&pipeline_work, group_window);
+  esc::NotificationStamp query_stamp(&query_work, group_window);
+  rollup_options.stamp = &pipeline_stamp;
+
   esc::LevelRollUp rollup(&level_state, producer->get(), *reference, &*tables, rollup_options,
                           catalogue_ptr, &*acute);
+  esc::DutyDesk pipeline_desk(&pipeline_work, &level_state, producer->get(), *reference,
+                              &pipeline_stamp, desk_options);
   esc::IndicatorPipeline pipeline(consumer->get(), producer->get(), &pipeline_state, &*tables,
-                                  *reference, &metrics, pipeline_options, &rollup,
-                                  &resilience::Clock::Real(), catalogue_ptr, &*acute, zone);
+                                  *reference, &metrics, pipeline_options, &rollup, clock,
+                                  catalogue_ptr, &*acute, zone);
+  pipeline.SetDutyDesk(&pipeline_desk, &pipeline_stamp);
 
   esc::AlertFeed feed(&feed_state);
   if (auto s = feed.Start(); !s.ok()) return Fail(s);
@@ -196,8 +259,10 @@ int main(int argc, char** argv) {
   alert_options.zone = zone;
   esc::LevelState query_levels(query_redis.get(), &query_state, config->redis().key_prefix(),
                                stream_max);
+  esc::DutyDesk query_desk(&query_work, &query_levels, producer->get(), *reference, &query_stamp,
+                           desk_options);
   esc::AlertServiceImpl alert_service(&query_state, &query_levels, &feed, producer->get(),
-                                      *reference, &resilience::Clock::Real(), alert_options);
+                                      *reference, clock, alert_options, &query_desk, &query_stamp);
 
   std::unique_ptr<resilience::MetricsHttpServer> metrics_server;
   if (!config->server().metrics_address().empty()) {

@@ -36,6 +36,39 @@ absl::StatusOr<Acknowledged> AcknowledgeAlert(const v1::Alert& alert, const std:
   return out;
 }
 
+absl::StatusOr<Acknowledged> RecordAlertAction(const v1::Alert& alert, const std::string& user_id,
+                                               const std::string& action_id, bool done,
+                                               const std::string& note, const std::string& risks,
+                                               absl::Time now) {
+  bool on_card = false;
+  for (const auto& card : alert.action_cards()) {
+    for (const auto& a : card.actions()) on_card = on_card || a.action_id() == action_id;
+  }
+  if (!on_card) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("action_id: '", action_id, "' is not on this alert's action cards"));
+  }
+  if (note.size() > 1000) return absl::InvalidArgumentError("note: at most 1000 characters");
+  if (risks.size() > 1000) return absl::InvalidArgumentError("risks: at most 1000 characters");
+  for (int i = alert.action_records_size() - 1; i >= 0; --i) {
+    const auto& r = alert.action_records(i);
+    if (r.action_id() != action_id || r.by_user() != user_id) continue;
+    if (r.done() == done && r.note() == note && r.risks() == risks) return Acknowledged{alert, false};
+    break;
+  }
+  Acknowledged out{alert, true};
+  v1::ActionRecord* r = out.alert.add_action_records();
+  r->set_action_id(action_id);
+  r->set_done(done);
+  r->set_note(note);
+  r->set_risks(risks);
+  r->set_by_user(user_id);
+  *r->mutable_at() = ToProtoTime(now);
+  *out.alert.mutable_updated_at() = ToProtoTime(now);
+  out.alert.set_revision(alert.revision() + 1);
+  return out;
+}
+
 std::string TransitionAction(const v1::Alert& alert) {
   if (alert.state() == v1::ALERT_STATE_RESOLVED) return "alert.resolved";
   return alert.revision() == 1 ? "alert.raised" : "alert.level_changed";

@@ -30,6 +30,15 @@ absl::StatusOr<Acknowledged> AcknowledgeAlert(const v1::Alert& alert, const std:
                                               const std::string& role_id, const std::string& note,
                                               absl::Time now);
 
+// Records `action_id` of one of the alert's action cards as done or not done by `user_id`, with
+// a note and the risks anticipated (plan Appendix 3). INVALID_ARGUMENT naming "action_id" when no
+// card of the alert has it, "note" or "risks" over 1000 characters. Recording exactly the latest
+// record again (a retry) changes nothing.
+absl::StatusOr<Acknowledged> RecordAlertAction(const v1::Alert& alert, const std::string& user_id,
+                                               const std::string& action_id, bool done,
+                                               const std::string& note, const std::string& risks,
+                                               absl::Time now);
+
 // The audit action naming an automatic transition that left `alert` as it is: "alert.raised"
 // (first revision), "alert.resolved", or "alert.level_changed".
 std::string TransitionAction(const v1::Alert& alert);
