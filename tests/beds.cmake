@@ -27,3 +27,8 @@ add_executable(beds_vacancy_bench bench/beds_vacancy_bench.cc)
 target_link_libraries(beds_vacancy_bench PRIVATE beds_core benchmark::benchmark absl::random_random)
 add_test(NAME beds_vacancy_bench COMMAND beds_vacancy_bench --benchmark_min_time=0.01)
 set_tests_properties(beds_vacancy_bench PROPERTIES LABELS bench TIMEOUT 300)
+add_project_test(beds_escalation_test SRCS integration/beds_escalation_test.cc
+  DEPS grpc_status redis_hiredis kafka_rdkafka clock beds_proto escalation_proto events_proto
+       test_support
+  LABELS integration INFRA)
+add_dependencies(beds_escalation_test beds-service escalation-service)
