@@ -259,31 +259,36 @@ absl::StatusOr<bool> DutyDesk::Tick(absl::Time now) {
   return true;
 }
 
-absl::Status DutyDesk::EnsureNhs111Task(absl::Time now) {
+absl::Status DutyDesk::EnsureNhs111Task(absl::Time reached) {
   auto guard = work_->Guard(kNhs111Guard);
   if (!guard.ok()) return guard.status();
   if (!guard->empty()) return absl::OkStatus();
   const common::v1::ScopeRef county = Scope(common::v1::SCOPE_KIND_COUNTY, reference_->data().county_id());
   const common::v1::OpelLevel level = EffectiveLevelOf(county);
-  v1::ProtocolTask task = OpenNhs111Task(county, reference_->ScopeName(county), level, now,
+  v1::ProtocolTask task = OpenNhs111Task(county, reference_->ScopeName(county), level, reached,
                                          options_.workflow);
   absl::Status recorded =
       RecordTask(task, 0, {}, kSystem, "task.opened",
-                 absl::StrCat("county at OPEL ", static_cast<int>(level)), now, GuardMode::kClaim,
-                 kNhs111Guard);
+                 absl::StrCat("county at OPEL ", static_cast<int>(level)), reached,
+                 GuardMode::kClaim, kNhs111Guard);
   return absl::IsAlreadyExists(recorded) ? absl::OkStatus() : recorded;
 }
 
-absl::Status DutyDesk::EnsurePanelTask(
-    const std::vector<std::pair<common::v1::ScopeRef, std::string>>& at_four, absl::Time now) {
+absl::Status DutyDesk::EnsurePanelTask(std::vector<LevelTrigger> at_four) {
+  // The earliest trigger opens the panel task, at the time it reached OPEL 4.
+  std::stable_sort(at_four.begin(), at_four.end(),
+                   [](const LevelTrigger& a, const LevelTrigger& b) { return a.reached < b.reached; });
   auto guard = work_->Guard(kPanelGuard);
   if (!guard.ok()) return guard.status();
   if (guard->empty()) {
-    const auto& [scope, name] = at_four.front();
+    const LevelTrigger& first = at_four.front();
+    const auto& scope = first.scope;
+    const auto& name = first.name;
+    const absl::Time now = first.reached;
     v1::ProtocolTask task = OpenPanelTask(scope, name, reference_->AreaOf(scope).value_or(""), now,
                                           options_.workflow);
     for (size_t i = 1; i < at_four.size(); ++i) {
-      if (auto noted = NotePanelTrigger(task, at_four[i].second, now)) task = *noted;
+      if (auto noted = NotePanelTrigger(task, at_four[i].name, now)) task = *noted;
     }
     task.set_revision(1);
     absl::Status recorded = RecordTask(task, 0, {}, kSystem, "task.opened",
@@ -297,11 +302,13 @@ absl::Status DutyDesk::EnsurePanelTask(
     if (!stored->has_value() || (*stored)->item.closed()) return absl::OkStatus();
     v1::ProtocolTask task = (*stored)->item;
     bool changed = false;
-    for (const auto& [scope, name] : at_four) {
-      if (ScopeKey(scope) == ScopeKey(task.scope())) continue;
-      if (auto noted = NotePanelTrigger(task, name, now)) {
+    absl::Time now = FromProtoTime(task.opened_at());
+    for (const auto& t : at_four) {
+      if (ScopeKey(t.scope) == ScopeKey(task.scope())) continue;
+      if (auto noted = NotePanelTrigger(task, t.name, t.reached)) {
         task = *noted;
         changed = true;
+        now = std::max(now, t.reached);
       }
     }
     if (!changed) return absl::OkStatus();
@@ -314,6 +321,8 @@ absl::Status DutyDesk::EnsurePanelTask(
 
 absl::Status DutyDesk::EnsurePrompt(const common::v1::ScopeRef& scope, common::v1::OpelLevel level,
                                     absl::Time now) {
+  // `now` is when the scope reached `level`: a replay, or a desk that noticed late, raises the
+  // same prompt at the same time.
   const std::string guard_name = PromptGuard(scope);
   auto guard = work_->Guard(guard_name);
   if (!guard.ok()) return guard.status();
@@ -351,13 +360,19 @@ absl::Status DutyDesk::EnsurePrompt(const common::v1::ScopeRef& scope, common::v
 }
 
 absl::Status DutyDesk::ReviewLevels(absl::Time now) {
+  // Each task and prompt is dated when its level was reached (the level's `since`, a
+  // declaration's time, an assessment's receipt), not when the desk noticed: a replay, a restart
+  // or another instance raises the same ones at the same times.
+  auto reached_of = [&](const v1::LevelStatus& s) {
+    absl::Time t = s.has_since() ? FromProtoTime(s.since()) : now;
+    if (s.has_declaration() && s.effective_level() == s.declaration().level() &&
+        s.effective_level() != s.computed_level()) {
+      t = FromProtoTime(s.declaration().declared_at());
+    }
+    return std::min(t, now);
+  };
   const auto& d = reference_->data();
-  const common::v1::ScopeRef county = Scope(common::v1::SCOPE_KIND_COUNTY, d.county_id());
-  if (EffectiveLevelOf(county) >= options_.workflow.nhs111_dos_level) {
-    absl::Status s = EnsureNhs111Task(now);
-    if (!s.ok()) return s;
-  }
-  std::vector<std::pair<common::v1::ScopeRef, std::string>> at_four;
+  std::vector<LevelTrigger> at_four;
   auto levels = levels_->ListLevels();
   if (!levels.ok()) return levels.status();
   std::vector<v1::LevelStatus> sorted = *levels;
@@ -366,15 +381,21 @@ absl::Status DutyDesk::ReviewLevels(absl::Time now) {
   });
   for (const auto& status : sorted) {
     const auto kind = status.scope().kind();
+    const std::string name = reference_->ScopeName(status.scope());
+    if (kind == common::v1::SCOPE_KIND_COUNTY &&
+        status.effective_level() >= options_.workflow.nhs111_dos_level) {
+      absl::Status s = EnsureNhs111Task(reached_of(status));
+      if (!s.ok()) return s;
+    }
     if ((kind == common::v1::SCOPE_KIND_AREA || kind == common::v1::SCOPE_KIND_COUNTY) &&
         status.effective_level() == common::v1::OPEL_LEVEL_4_BLACK) {
-      at_four.push_back({status.scope(), reference_->ScopeName(status.scope())});
+      at_four.push_back({status.scope(), name, reached_of(status)});
     }
     if (kind == common::v1::SCOPE_KIND_BOARD_AREA) {
       if (status.computed_level() == common::v1::OPEL_LEVEL_4_BLACK) {
-        at_four.push_back({status.scope(), reference_->ScopeName(status.scope())});
+        at_four.push_back({status.scope(), name, reached_of(status)});
       }
-      absl::Status s = EnsurePrompt(status.scope(), status.computed_level(), now);
+      absl::Status s = EnsurePrompt(status.scope(), status.computed_level(), reached_of(status));
       if (!s.ok()) return s;
     }
   }
@@ -387,13 +408,17 @@ absl::Status DutyDesk::ReviewLevels(absl::Time now) {
   for (const auto& site : d.acute_sites()) {
     const common::v1::ScopeRef scope = Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site.id());
     auto it = figures->find(FigureKey(scope, kAcuteIndicator));
-    const common::v1::OpelLevel level =
-        it == figures->end() ? common::v1::OPEL_LEVEL_UNSPECIFIED : it->second.latest().level();
-    if (level == common::v1::OPEL_LEVEL_4_BLACK) at_four.push_back({scope, site.name()});
-    absl::Status s = EnsurePrompt(scope, level, now);
+    common::v1::OpelLevel level = common::v1::OPEL_LEVEL_UNSPECIFIED;
+    absl::Time reached = now;
+    if (it != figures->end()) {
+      level = it->second.latest().level();
+      reached = std::min(now, FromProtoTime(it->second.latest().provenance().accepted_at()));
+    }
+    if (level == common::v1::OPEL_LEVEL_4_BLACK) at_four.push_back({scope, site.name(), reached});
+    absl::Status s = EnsurePrompt(scope, level, reached);
     if (!s.ok()) return s;
   }
-  if (!at_four.empty()) return EnsurePanelTask(at_four, now);
+  if (!at_four.empty()) return EnsurePanelTask(std::move(at_four));
   return absl::OkStatus();
 }
 

@@ -91,9 +91,14 @@ class DutyDesk {
                           const std::string& seen_event_id = "");
   absl::Status Publish(const std::optional<v1::Alert>& alert,
                        const std::vector<v1::AuditRecord>& audits, const std::string& subject);
-  absl::Status EnsureNhs111Task(absl::Time now);
-  absl::Status EnsurePanelTask(const std::vector<std::pair<common::v1::ScopeRef, std::string>>& at_four,
-                               absl::Time now);
+  // A scope standing at a level, and since when.
+  struct LevelTrigger {
+    common::v1::ScopeRef scope;
+    std::string name;
+    absl::Time reached;
+  };
+  absl::Status EnsureNhs111Task(absl::Time reached);
+  absl::Status EnsurePanelTask(std::vector<LevelTrigger> at_four);
   absl::Status EnsurePrompt(const common::v1::ScopeRef& scope, common::v1::OpelLevel level,
                             absl::Time now);
   absl::StatusOr<bool> HoldLease();

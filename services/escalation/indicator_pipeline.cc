@@ -123,7 +123,7 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   if (loaded->already_applied) {
     duplicates_->Increment();
     // The roll-up may not have happened before a crash; it is idempotent, so do it again.
-    return RollUp(env.scope(), area, *indicator, at);
+    return RollUp(env.scope(), area, *indicator, at, /*redelivered=*/true);
   }
   IndicatorAssessment assessment = AssessIndicator(loaded->record, evidence, context, at);
   if (assessment.superseded) {
@@ -160,17 +160,23 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
 absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
                                        const std::string& area_id,
                                        const reference::v1::IndicatorDefinition& indicator,
-                                       absl::Time at) {
+                                       absl::Time at, bool redelivered) {
   if (levels_ == nullptr) return absl::OkStatus();
   bool county = scope.kind() == common::v1::SCOPE_KIND_COUNTY;
+  // Whether a level moved: then the duty desk looks at what the levels call for (tasks,
+  // prompts) at the figure's own time, so a replay opens the same tasks at the same times.
+  bool moved = redelivered;
   if (indicator.counts_for_area_level() && !area_id.empty()) {
     auto changed = levels_->RecomputeArea(area_id, at);
     if (!changed.ok()) return changed.status();
     county = county || *changed;
+    moved = moved || *changed;
   }
   if (scope.kind() == common::v1::SCOPE_KIND_ACUTE_SITE) {
     auto ics = levels_->RecomputeIcs(at);
     if (!ics.ok()) return ics.status();
+    // A site's own level is one the desk watches (prompts, the extraordinary panel).
+    moved = true;
   }
   // Every figure of a board area's localities or sites is one of its system triggers.
   common::v1::ScopeRef board_member = scope;
@@ -181,8 +187,14 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
   for (const std::string& board : levels_->BoardAreasOf(board_member)) {
     auto changed = levels_->RecomputeBoardArea(board, at);
     if (!changed.ok()) return changed.status();
+    moved = moved || *changed;
   }
-  if (county) return levels_->RecomputeCounty(at).status();
+  if (county) {
+    auto changed = levels_->RecomputeCounty(at);
+    if (!changed.ok()) return changed.status();
+    moved = moved || *changed;
+  }
+  if (moved && desk_ != nullptr) return desk_->ReviewLevels(at);
   return absl::OkStatus();
 }
 

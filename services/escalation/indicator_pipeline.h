@@ -72,9 +72,12 @@ class IndicatorPipeline {
   // unprocessable. Returns false when stopping before the record was dealt with.
   bool ApplyUntilDone(const kafka::ConsumedRecord& record);
   absl::Status DeadLetter(const kafka::ConsumedRecord& record, const absl::Status& reason);
-  // Rolls the figure's scope up into its area's and the county's levels.
+  // Rolls the figure's scope up into its area's, board area's, the ICS's and the county's levels,
+  // then (when one moved, or on a redelivery, whose first roll-up may have been cut short) lets
+  // the duty desk review what the levels call for.
   absl::Status RollUp(const common::v1::ScopeRef& scope, const std::string& area_id,
-                      const reference::v1::IndicatorDefinition& indicator, absl::Time at);
+                      const reference::v1::IndicatorDefinition& indicator, absl::Time at,
+                      bool redelivered = false);
 
   kafka::Consumer* consumer_;
   kafka::Producer* producer_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock/proto_time.h"
 #include "common/scope/scope_key.h"
@@ -153,11 +154,18 @@ absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& exp
     } else if (!open_id.empty()) {
       auto current = state_->alerts()->GetAlert(open_id);
       if (!current.ok()) return current.status();
+      // Only a newer figure than the one the alert is about resolves it (its id ends with that
+      // figure's time), as of that figure's arrival: the outcome is the same whenever, and on
+      // whichever instance, this runs.
+      int64_t stale_ms = 0;
+      (void)absl::SimpleAtoi(open_id.substr(open_id.rfind('/') + 1), &stale_ms);
+      const bool newer = absl::ToUnixMillis(updated) > stale_ms;
       if (current->has_value() && (*current)->state() != v1::ALERT_STATE_RESOLVED) {
-        v1::Alert resolved = ResolveStaleDataAlert(**current, now);
-        if (options_.stamp != nullptr) options_.stamp->Stamp(&resolved, now);
+        if (!newer) continue;
+        v1::Alert resolved = ResolveStaleDataAlert(**current, updated);
+        if (options_.stamp != nullptr) options_.stamp->Stamp(&resolved, updated);
         v1::AuditRecord audit =
-            AlertAudit(resolved, "alert.resolved", "system:escalation", "figure updated", now,
+            AlertAudit(resolved, "alert.resolved", "system:escalation", "figure updated", updated,
                        absl::StrCat(resolved.alert_id(), "#", resolved.revision()));
         for (const absl::Status& s : producer_->SendAll(
                  {{options_.alerts_topic, resolved.alert_id(), resolved.SerializeAsString(),

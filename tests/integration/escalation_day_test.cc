@@ -1,0 +1,351 @@
+// A scripted winter day through the real escalation service, Kafka broker and Redis: West Kent
+// and North Kent rise to OPEL 3 and come back after the de-escalation hold, Maidstone Hospital
+// declares OPEL 4 (the extraordinary Practice Assurance Panel is prompted, KCC is asked whether
+// to respond), a KEaH referral cannot start within 24 hours, an assessment placement passes
+// three weeks. The same script with every event delivered twice, and with the service killed by
+// SIGKILL at several points and restarted, must end in exactly the same alerts, statuses, tasks,
+// prompts and audit trails.
+//
+// Events carry fixed ids and times (1-3 December 2026); the service runs on a clock starting at
+// midnight on the 1st, so its timers (re-notification, overdue steps) are not yet due and the
+// outcome depends on the events alone. Each event is published once the previous one is applied
+// (the consumer group has committed everything), which fixes the order across partitions.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/clock/proto_time.h"
+#include "common/kafka/rdkafka_producer.h"
+#include "common/scope/scope_key.h"
+#include "escalation/v1/alert_service.grpc.pb.h"
+#include "events/v1/events.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/infra.h"
+#include "tests/testing/kafka_lag.h"
+#include "tests/testing/process.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/wait_for.h"
+
+namespace resilience::testing {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+namespace esc = escalation::v1;
+using events::v1::DomainEvent;
+
+absl::Time Dec(int day, int hour, int minute = 0) {
+  // December is GMT in London: local time equals UTC.
+  return absl::FromCivil(absl::CivilMinute(2026, 12, day, hour, minute), absl::UTCTimeZone());
+}
+
+struct Step {
+  std::string topic;  // without the namespace
+  DomainEvent event;
+};
+
+DomainEvent Envelope(const std::string& id, common::v1::ScopeKind kind, const std::string& scope_id,
+                     absl::Time at, const std::string& provider) {
+  DomainEvent e;
+  auto* env = e.mutable_envelope();
+  env->set_event_id(absl::StrCat("00000000-0000-4000-8000-", std::string(12 - id.size(), '0'), id));
+  env->set_source("scripted-day");
+  env->mutable_scope()->set_kind(kind);
+  env->mutable_scope()->set_id(scope_id);
+  *env->mutable_occurred_at() = ToProtoTime(at);
+  *env->mutable_received_at() = ToProtoTime(at);
+  env->set_schema_version(1);
+  env->mutable_provenance()->set_provider_id(provider);
+  env->mutable_provenance()->set_update_id("day-" + id);
+  *env->mutable_provenance()->mutable_accepted_at() = ToProtoTime(at);
+  return e;
+}
+
+Step Staffing(const std::string& id, const std::string& team, absl::Time at, double pct) {
+  DomainEvent e = Envelope(id, common::v1::SCOPE_KIND_TEAM, team, at, "rostering-kcc");
+  e.mutable_observation()->set_indicator("stp_staffing_pct");
+  e.mutable_observation()->set_number(pct);
+  e.mutable_observation()->set_unit("percent");
+  return {"workforce", e};
+}
+
+Step Referrals(const std::string& id, const std::string& area, absl::Time at, double count) {
+  DomainEvent e = Envelope(id, common::v1::SCOPE_KIND_AREA, area, at, "kcc-mosaic");
+  e.mutable_observation()->set_indicator("referrals_pending_assessment");
+  e.mutable_observation()->set_number(count);
+  e.mutable_observation()->set_unit("count");
+  return {"capacity", e};
+}
+
+Step MaidstoneAtFour(const std::string& id, absl::Time at) {
+  DomainEvent e = Envelope(id, common::v1::SCOPE_KIND_ACUTE_SITE, "maidstone", at, "mtw-trust-system");
+  auto* a = e.mutable_acute_assessment();
+  a->set_mean_ambulance_handover_minutes(75);   // 6
+  a->set_ed_four_hour_performance_pct(55);      // 4
+  a->set_majors_resus_occupancy_pct(125);       // 6
+  a->set_median_time_to_treatment_minutes(130); // 4
+  a->set_patients_over_12h_in_ed_pct(12);       // 4
+  a->set_ga_bed_occupancy_pct(99);              // 6
+  a->set_escalation_beds_pct(7);                // 4
+  a->set_nctr_beds_pct(16);                     // 6: 40 points, OPEL 4
+  a->set_declared_level(common::v1::OPEL_LEVEL_4_BLACK);
+  return {"capacity", e};
+}
+
+Step Keah(const std::string& id, events::v1::KeahReferralEvent::Step step, absl::Time at) {
+  DomainEvent e = Envelope(id, common::v1::SCOPE_KIND_KEAH_PATCH, "keah-maidstone", at, "keah-rostering");
+  e.mutable_keah_referral()->set_referral_id("KR-2041");
+  e.mutable_keah_referral()->set_step(step);
+  e.mutable_keah_referral()->set_patch_id("keah-maidstone");
+  e.mutable_keah_referral()->set_referral_source(events::v1::KeahReferralEvent::REFERRAL_SOURCE_HOSPITAL);
+  return {"capacity", e};
+}
+
+Step PlacementOverdue(const std::string& id, absl::Time at) {
+  DomainEvent e = Envelope(id, common::v1::SCOPE_KIND_LOCATION, "ihu-weald-house", at, "beds-service");
+  auto* m = e.mutable_placement_milestone();
+  m->set_milestone(events::v1::PlacementMilestone::MILESTONE_ASSESSMENT_OVERDUE_3_WEEKS);
+  m->set_placement_id("PL-311");
+  m->set_person_ref("P-88412");
+  m->set_location_id("ihu-weald-house");
+  m->set_bed_type("assessment");
+  *m->mutable_started_at() = ToProtoTime(at - absl::Hours(24 * 21));
+  *m->mutable_due_at() = ToProtoTime(at);
+  return {"beds", e};
+}
+
+std::vector<Step> ScriptedDay() {
+  using K = events::v1::KeahReferralEvent;
+  return {
+      // Tuesday 1 December: a normal start.
+      Staffing("1", "stp-west-kent", Dec(1, 8), 90),
+      Staffing("2", "stp-north-kent", Dec(1, 8), 85),
+      Referrals("3", "west-kent", Dec(1, 8, 5), 30),
+      Referrals("4", "north-kent", Dec(1, 8, 5), 35),
+      // Respiratory illness: West Kent's Short-term Pathway team at 45% (Red).
+      Staffing("5", "stp-west-kent", Dec(1, 9), 45),
+      // North Kent's referrals at 145% of normal (Red).
+      Referrals("6", "north-kent", Dec(1, 9, 30), 58),
+      // Maidstone declares OPEL 4 (scored 40).
+      MaidstoneAtFour("7", Dec(1, 10)),
+      // A KEaH referral in Maidstone with no start in the next 24 hours; the referrer is told.
+      Keah("8", K::STEP_RECEIVED, Dec(1, 10, 5)),
+      Keah("9", K::STEP_NO_START_WITHIN_24H, Dec(1, 10, 20)),
+      Keah("10", K::STEP_REFERRER_INFORMED, Dec(1, 11)),
+      // An assessment placement at Weald House passes three weeks.
+      PlacementOverdue("11", Dec(1, 12)),
+      // Wednesday: figures back to normal; the levels hold (24 hours).
+      Staffing("12", "stp-west-kent", Dec(2, 8), 90),
+      Referrals("13", "north-kent", Dec(2, 8), 30),
+      Staffing("14", "stp-north-kent", Dec(2, 8), 88),
+      Referrals("15", "west-kent", Dec(2, 8, 5), 28),
+      // Thursday: held a day with referrals at or below normal: both areas step down.
+      Staffing("16", "stp-west-kent", Dec(3, 8, 30), 92),
+      Referrals("17", "north-kent", Dec(3, 8, 30), 25),
+      Staffing("18", "stp-north-kent", Dec(3, 8, 30), 90),
+      Referrals("19", "west-kent", Dec(3, 8, 35), 25),
+  };
+}
+
+class EscalationDayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kafka::ProducerOptions options;
+    options.client.bootstrap_servers = KafkaBootstrap();
+    auto producer = kafka::NewRdKafkaProducer(options);
+    ASSERT_THAT(producer, IsOk());
+    producer_ = *std::move(producer);
+  }
+  void TearDown() override {
+    if (HasFailure() && service_) std::cerr << "escalation log:\n" << service_->process.LogTail(60);
+  }
+
+  void Start(const std::string& ns) {
+    auto service = StartService(
+        "escalation-service",
+        {"--config=" + SourceDir() + "/deploy/config/kent-medway/escalation.textproto",
+         "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+         "--kafka_bootstrap=" + KafkaBootstrap(), "--redis_port=" + std::to_string(RedisPort()),
+         "--namespace=" + ns, "--clock_start=2026-12-01T00:00:00Z"});
+    ASSERT_THAT(service, IsOk());
+    service_ = std::make_unique<RunningService>(*std::move(service));
+    stub_ = esc::AlertService::NewStub(
+        grpc::CreateChannel(service_->address(), grpc::InsecureChannelCredentials()));
+  }
+
+  void Publish(const std::string& ns, const Step& step) {
+    ASSERT_THAT(producer_->Send({ns + step.topic, ScopeKey(step.event.envelope().scope()),
+                                 step.event.SerializeAsString(), {}}),
+                IsOk());
+  }
+
+  // Waits until the service has applied and committed everything published in `ns`.
+  void WaitApplied(const std::string& ns) {
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          auto lag = GroupLag(KafkaBootstrap(), ns + "escalation",
+                              {ns + "capacity", ns + "beds", ns + "workforce"});
+          return lag.ok() && *lag == 0;
+        },
+        absl::Seconds(60)))
+        << "the escalation service did not catch up in " << ns;
+  }
+
+  grpc::ClientContext* Staff(grpc::ClientContext* context) {
+    context->AddMetadata("x-staff-user", "helen-marsh");  // service manager, county-wide
+    return context;
+  }
+
+  // Everything a duty manager would compare, one line per fact, sorted.
+  std::vector<std::string> Snapshot() {
+    std::vector<std::string> lines;
+    esc::ListAlertsRequest list;
+    list.mutable_filter()->set_include_resolved(true);
+    list.set_limit(500);
+    esc::ListAlertsResponse alerts;
+    {
+      grpc::ClientContext context;
+      EXPECT_TRUE(stub_->ListAlerts(Staff(&context), list, &alerts).ok());
+    }
+    for (const auto& a : alerts.alerts()) {
+      std::vector<std::string> roles;
+      for (const auto& r : a.recipients()) roles.push_back(r.role_id());
+      esc::ListAuditRequest audit_request;
+      audit_request.set_subject(a.alert_id());
+      esc::ListAuditResponse audit;
+      grpc::ClientContext context;
+      EXPECT_TRUE(stub_->ListAudit(Staff(&context), audit_request, &audit).ok());
+      std::vector<std::string> actions;
+      for (const auto& r : audit.records()) actions.push_back(absl::StrCat(r.action(), "@", r.at().seconds()));
+      lines.push_back(absl::StrCat("alert ", a.alert_id(), " ", esc::AlertState_Name(a.state()),
+                                   " L", static_cast<int>(a.level()), " rev ", a.revision(),
+                                   " group ", a.group_id(), " to ", absl::StrJoin(roles, ","),
+                                   " audit ", absl::StrJoin(actions, ",")));
+    }
+    esc::StatusBoard board;
+    {
+      grpc::ClientContext context;
+      EXPECT_TRUE(stub_->GetStatusBoard(Staff(&context), esc::GetStatusBoardRequest(), &board).ok());
+    }
+    for (const auto& l : board.levels()) {
+      lines.push_back(absl::StrCat("level ", ScopeKey(l.scope()), " computed L",
+                                   static_cast<int>(l.computed_level()), " effective L",
+                                   static_cast<int>(l.effective_level()), " since ",
+                                   l.since().seconds(), " pending L", static_cast<int>(l.pending_level())));
+    }
+    for (const auto& i : board.indicators()) {
+      lines.push_back(absl::StrCat("figure ", ScopeKey(i.latest().scope()), " ", i.latest().indicator(),
+                                   " L", static_cast<int>(i.latest().level()), " held L",
+                                   static_cast<int>(i.held_level()), " event ", i.latest().event_id()));
+    }
+    esc::ListTasksRequest tasks_request;
+    tasks_request.set_include_closed(true);
+    esc::ListTasksResponse tasks;
+    {
+      grpc::ClientContext context;
+      EXPECT_TRUE(stub_->ListTasks(Staff(&context), tasks_request, &tasks).ok());
+    }
+    for (const auto& t : tasks.tasks()) {
+      std::vector<std::string> steps;
+      for (const auto& s : t.steps()) steps.push_back(absl::StrCat(s.step_id(), s.done_by().empty() ? "" : "=done"));
+      lines.push_back(absl::StrCat("task ", t.task_id(), t.closed() ? " closed " : " open ",
+                                   absl::StrJoin(steps, ",")));
+    }
+    esc::ListDecisionPromptsRequest prompts_request;
+    prompts_request.set_include_answered(true);
+    esc::ListDecisionPromptsResponse prompts;
+    {
+      grpc::ClientContext context;
+      EXPECT_TRUE(stub_->ListDecisionPrompts(Staff(&context), prompts_request, &prompts).ok());
+    }
+    for (const auto& p : prompts.prompts()) {
+      lines.push_back(absl::StrCat("prompt ", p.prompt_id(), " ", p.title()));
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  }
+
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<RunningService> service_;
+  std::unique_ptr<esc::AlertService::Stub> stub_;
+};
+
+bool AnyLine(const std::vector<std::string>& lines, const std::string& a, const std::string& b = "") {
+  for (const auto& l : lines) {
+    if (l.find(a) != std::string::npos && l.find(b) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_F(EscalationDayTest, ScriptedDayOnceTwiceAndThroughCrashesEndsTheSame) {
+  const std::vector<Step> day = ScriptedDay();
+
+  // 1. Undisturbed, each event once.
+  const std::string once = UniqueNamespace("day1");
+  ASSERT_THAT(CreateProjectTopics(once), IsOk());
+  Start(once);
+  std::vector<std::string> mid_day;
+  for (size_t i = 0; i < day.size(); ++i) {
+    Publish(once, day[i]);
+    WaitApplied(once);
+    if (i == 10) mid_day = Snapshot();  // Tuesday noon: the peak
+  }
+  const std::vector<std::string> expected = Snapshot();
+
+  // The peak: both areas at OPEL 3, Maidstone at 4 with the panel and the prompt.
+  EXPECT_TRUE(AnyLine(mid_day, "level area/west-kent computed L3"));
+  EXPECT_TRUE(AnyLine(mid_day, "level area/north-kent computed L3"));
+  EXPECT_TRUE(AnyLine(mid_day, "level county/kent computed L2"));
+  EXPECT_TRUE(AnyLine(mid_day, "alert area-level/area/west-kent/1 ALERT_STATE_FIRING L3"));
+  EXPECT_TRUE(AnyLine(mid_day, "figure acute_site/maidstone acute_opel_assessment L4"));
+  EXPECT_TRUE(AnyLine(mid_day, "task extraordinary-pap/acute_site/maidstone/", " open decide,outcome"));
+  EXPECT_TRUE(AnyLine(mid_day, "prompt decision-prompt/acute_site/maidstone/L4/",
+                      "Maidstone Hospital at OPEL 4: will KCC respond?"));
+  EXPECT_TRUE(AnyLine(mid_day, "task keah-decline/keah_patch/keah-maidstone/KR-2041 open",
+                      "inform-referrer=done,decline-notice"));
+  EXPECT_TRUE(AnyLine(mid_day, "alert placement-overdue/location/ihu-weald-house/PL-311 ALERT_STATE_FIRING L3"));
+  // Thursday: back to Green after the hold, the area alerts resolved, each audited.
+  EXPECT_TRUE(AnyLine(expected, "level area/west-kent computed L1"));
+  EXPECT_TRUE(AnyLine(expected, "level area/north-kent computed L1"));
+  EXPECT_TRUE(AnyLine(expected, "alert area-level/area/west-kent/1 ALERT_STATE_RESOLVED", "alert.resolved@"));
+  EXPECT_TRUE(AnyLine(expected, "alert area-level/area/north-kent/1 ALERT_STATE_RESOLVED", "alert.raised@"));
+  EXPECT_TRUE(AnyLine(expected, "alert indicator-level/team/stp-west-kent/stp_staffing_pct/1 ALERT_STATE_RESOLVED"));
+  // Wednesday the Red figures were still held: the step down waited for the hold.
+  EXPECT_FALSE(AnyLine(expected, "alert area-level/area/west-kent/2"));
+  // The West Kent area alert went to the roles with OPEL 3 actions, the director among them.
+  EXPECT_TRUE(AnyLine(expected, "alert area-level/area/west-kent/1", "director_asc"));
+  service_->process.Kill();
+
+  // 2. Every event delivered twice.
+  const std::string twice = UniqueNamespace("day2");
+  ASSERT_THAT(CreateProjectTopics(twice), IsOk());
+  Start(twice);
+  for (const Step& step : day) {
+    Publish(twice, step);
+    Publish(twice, step);
+    WaitApplied(twice);
+  }
+  EXPECT_EQ(Snapshot(), expected);
+  service_->process.Kill();
+
+  // 3. Killed with SIGKILL at several points (right after publishing, mid-apply), restarted.
+  const std::string crashes = UniqueNamespace("day3");
+  ASSERT_THAT(CreateProjectTopics(crashes), IsOk());
+  Start(crashes);
+  for (size_t i = 0; i < day.size(); ++i) {
+    Publish(crashes, day[i]);
+    if (i == 4 || i == 6 || i == 8 || i == 11 || i == 16) {
+      service_->process.Kill();
+      Start(crashes);
+    }
+    WaitApplied(crashes);
+  }
+  EXPECT_EQ(Snapshot(), expected);
+}
+
+}  // namespace
+}  // namespace resilience::testing
