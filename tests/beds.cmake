@@ -7,6 +7,8 @@ add_project_test(beds_board_test SRCS unit/beds/bed_board_test.cc
   DEPS beds_core test_support LABELS unit)
 add_project_test(beds_placement_book_test SRCS unit/beds/placement_book_test.cc
   DEPS beds_core test_support LABELS unit)
+add_project_test(beds_rate_limit_test SRCS unit/beds/rate_limit_test.cc
+  DEPS beds_core test_support LABELS unit)
 
 # --- integration (real broker and Redis of the test instance, real beds-service binary) --------
 add_project_test(beds_ingest_test SRCS integration/beds_ingest_test.cc

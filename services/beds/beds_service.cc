@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "grpcpp/alarm.h"
 #include "common/clock/proto_time.h"
 #include "common/grpc/status_conversion.h"
 #include "common/ids/uuid.h"
@@ -19,11 +20,12 @@ using Record = ChangeWriter::Record;
 using Prepared = absl::StatusOr<std::optional<Record>>;
 
 // One StreamUpdates call: reads an update, waits for its acknowledgement, writes it, reads the
-// next. A bad update is answered REJECTED and the stream goes on.
+// next. A bad update is answered REJECTED and the stream goes on. Over the provider's rate limit
+// the next read waits (an alarm), so the stream slows down instead of refusing updates.
 class UpdateStream final : public grpc::ServerBidiReactor<v1::BedUpdate, common::v1::UpdateAck> {
  public:
-  UpdateStream(ChangeWriter* writer, std::string provider)
-      : writer_(writer), provider_(std::move(provider)) {
+  UpdateStream(ChangeWriter* writer, std::string provider, std::function<absl::Duration()> take)
+      : writer_(writer), provider_(std::move(provider)), take_(std::move(take)) {
     StartRead(&update_);
   }
 
@@ -32,9 +34,11 @@ class UpdateStream final : public grpc::ServerBidiReactor<v1::BedUpdate, common:
       MaybeFinish(grpc::Status::OK);
       return;
     }
+    const absl::Duration wait = take_();
     {
       absl::MutexLock lock(&mu_);
       in_flight_ = true;
+      wait_ = wait;
     }
     writer_->SubmitUpdate(update_, provider_, [this](UpdateResult result) {
       absl::MutexLock lock(&mu_);
@@ -53,16 +57,45 @@ class UpdateStream final : public grpc::ServerBidiReactor<v1::BedUpdate, common:
       MaybeFinish(grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
       return;
     }
+    {
+      absl::MutexLock lock(&mu_);
+      if (wait_ > absl::ZeroDuration()) {
+        alarm_pending_ = true;
+        alarm_.Set(absl::ToChronoTime(absl::Now() + wait_), [this](bool fired) { OnAlarm(fired); });
+        return;
+      }
+    }
     StartRead(&update_);
+  }
+
+  // The rate limit's wait is over (fired) or the call was cancelled.
+  void OnAlarm(bool fired) {
+    bool remove = false, read = false;
+    {
+      absl::MutexLock lock(&mu_);
+      alarm_pending_ = false;
+      remove = done_;
+      read = !done_ && fired && !cancelled_;
+    }
+    if (read) StartRead(&update_);
+    if (remove) delete this;
   }
 
   void OnCancel() override {
     absl::MutexLock lock(&mu_);
     cancelled_ = true;
+    if (alarm_pending_) alarm_.Cancel();
     if (!in_flight_) FinishLocked(grpc::Status::CANCELLED);
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      if (alarm_pending_) return;  // the alarm's callback deletes
+    }
+    delete this;
+  }
 
  private:
   void MaybeFinish(grpc::Status status) {
@@ -77,12 +110,17 @@ class UpdateStream final : public grpc::ServerBidiReactor<v1::BedUpdate, common:
 
   ChangeWriter* writer_;
   const std::string provider_;
+  const std::function<absl::Duration()> take_;
   v1::BedUpdate update_;
   common::v1::UpdateAck ack_;
+  grpc::Alarm alarm_;
   absl::Mutex mu_;
+  absl::Duration wait_ ABSL_GUARDED_BY(mu_);
   bool in_flight_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool alarm_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 template <typename T>
@@ -130,8 +168,15 @@ void WritePlacement(ChangeWriter* writer, std::vector<std::string> keys, Placeme
 }  // namespace
 
 BedsServiceImpl::BedsServiceImpl(BedsState* state, ChangeWriter* writer, const Clock* clock,
-                                 MetricsRegistry* metrics, absl::Duration max_future_skew)
-    : state_(state), writer_(writer), clock_(clock), max_future_skew_(max_future_skew) {
+                                 MetricsRegistry* metrics, absl::Duration max_future_skew,
+                                 ProviderRateLimits limits)
+    : state_(state),
+      writer_(writer),
+      clock_(clock),
+      max_future_skew_(max_future_skew),
+      limits_(std::move(limits)) {
+  throttled_ = metrics->GetCounter("resilience_beds_rate_limited_total",
+                                   "Unary bed updates refused over a provider's rate limit.");
   search_latency_ = metrics->GetHistogram(
       "resilience_beds_vacancy_search_seconds", "Vacancy search time, from live state.", "",
       {0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1});
@@ -155,14 +200,36 @@ absl::Status BedsServiceImpl::CheckStaffUser(const std::string& field,
 
 grpc::ServerBidiReactor<v1::BedUpdate, common::v1::UpdateAck>* BedsServiceImpl::StreamUpdates(
     grpc::CallbackServerContext* context) {
-  return new UpdateStream(writer_, ProviderOf(context));
+  const std::string provider = ProviderOf(context);
+  return new UpdateStream(writer_, provider, [this, provider] {
+    absl::MutexLock lock(&limits_mu_);
+    return limits_.Take(provider, absl::Now());
+  });
 }
 
 grpc::ServerUnaryReactor* BedsServiceImpl::SubmitUpdate(grpc::CallbackServerContext* context,
                                                         const v1::BedUpdate* request,
                                                         common::v1::UpdateAck* response) {
   auto* reactor = context->DefaultReactor();
-  writer_->SubmitUpdate(*request, ProviderOf(context),
+  const std::string provider = ProviderOf(context);
+  bool allowed;
+  RateLimit limit;
+  {
+    absl::MutexLock lock(&limits_mu_);
+    allowed = limits_.TryTake(provider, absl::Now());
+    limit = limits_.LimitOf(provider);
+  }
+  if (!allowed) {
+    throttled_->Increment();
+    reactor->Finish(ToGrpcStatus(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "provider '", provider, "' is over its rate limit of ", limit.per_second,
+            " updates per second (burst ", limit.burst, "): retry later with the same update id, "
+            "or stream the updates")),
+        context));
+    return reactor;
+  }
+  writer_->SubmitUpdate(*request, provider,
                         [context, response, reactor](UpdateResult result) {
                           using Ack = common::v1::UpdateAck;
                           const Ack& ack = result.ack;

@@ -14,14 +14,17 @@
 #include "common/reference/reference_index.h"
 #include "services/beds/beds_state.h"
 #include "services/beds/change_writer.h"
+#include "services/beds/core/rate_limit.h"
 
 namespace resilience::beds {
 
 class BedsServiceImpl final : public v1::BedsService::CallbackService {
  public:
-  // Nothing owned; all must outlive the service.
+  // Nothing owned; all must outlive the service. `limits` are applied per provider, in real
+  // time (a replayed clock does not loosen them).
   BedsServiceImpl(BedsState* state, ChangeWriter* writer, const Clock* clock,
-                  MetricsRegistry* metrics, absl::Duration max_future_skew);
+                  MetricsRegistry* metrics, absl::Duration max_future_skew,
+                  ProviderRateLimits limits);
 
   grpc::ServerBidiReactor<v1::BedUpdate, common::v1::UpdateAck>* StreamUpdates(
       grpc::CallbackServerContext* context) override;
@@ -72,6 +75,9 @@ class BedsServiceImpl final : public v1::BedsService::CallbackService {
   const Clock* clock_;
   absl::Duration max_future_skew_;
   Histogram* search_latency_;
+  Counter* throttled_;
+  absl::Mutex limits_mu_;
+  ProviderRateLimits limits_ ABSL_GUARDED_BY(limits_mu_);
 };
 
 }  // namespace resilience::beds

@@ -1,6 +1,7 @@
 // beds-service: flags, config and wiring only. See change_writer.h, bed_publisher.h and
 // beds_service.h.
 #include <cstdlib>
+#include <map>
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -152,7 +153,17 @@ int main(int argc, char** argv) {
   beds::BedPublisher publisher(&state, &writer, producer->get(), clock, &metrics,
                                publisher_options);
   publisher.Start();
-  beds::BedsServiceImpl service(&state, &writer, clock, &metrics, writer_options.max_future_skew);
+  auto limit_of = [](const beds::v1::ProviderRateLimit& l) {
+    return beds::RateLimit{static_cast<double>(Or(l.updates_per_second(), 50)),
+                           static_cast<double>(Or(l.burst(), 500))};
+  };
+  std::map<std::string, beds::RateLimit> limits_by_provider;
+  for (const auto& [provider, limit] : config->rate_limit_by_provider()) {
+    limits_by_provider[provider] = limit_of(limit);
+  }
+  beds::BedsServiceImpl service(
+      &state, &writer, clock, &metrics, writer_options.max_future_skew,
+      beds::ProviderRateLimits(limit_of(config->rate_limit()), std::move(limits_by_provider)));
 
   std::unique_ptr<resilience::MetricsHttpServer> metrics_server;
   if (!config->server().metrics_address().empty()) {

@@ -2,6 +2,9 @@
 // (and the same published figures); every rejection reason, each answered on its stream with the
 // field while its neighbours are taken; a restart in the middle of a stream losing nothing and
 // doubling nothing; bed base changes; vacancy search from live state.
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "common/clock/proto_time.h"
 #include "common/grpc/status_conversion.h"
@@ -373,6 +376,58 @@ TEST_F(BedsIngestTest, BedBaseChangesAndVacancySearch) {
   // The figure followed: 28 + 4 beds, 18 + 10 occupied.
   ASSERT_TRUE(topic.WaitForLatest("icc-harbour-lights", "assessment_bed_occupancy_pct",
                                   100.0 * 28 / 34));
+}
+
+TEST_F(BedsIngestTest, OverTheRateLimitUnaryCallsAreRefusedAndStreamsSlowDown) {
+  // The default config with care-group-weald limited to one update a second, 3 at once, and
+  // care-group-downs to 2 a second, 3 at once.
+  std::ifstream in(config_);
+  std::stringstream text;
+  text << in.rdbuf();
+  config_ = absl::StrCat(::testing::TempDir(), "/", ns_, "beds.textproto");
+  std::string base = text.str();
+  base.replace(base.find("reference_path:"), std::string("reference_path:").size(),
+               "# reference_path:");  // given again below, as an absolute path
+  std::ofstream(config_) << base << "\nreference_path: \"" << SourceDir()
+                         << "/deploy/config/kent-medway/reference.textproto\"\n"
+                         << "rate_limit_by_provider { key: \"care-group-weald\" "
+                            "value { updates_per_second: 1 burst: 3 } }\n"
+                         << "rate_limit_by_provider { key: \"care-group-downs\" "
+                            "value { updates_per_second: 2 burst: 3 } }\n";
+  ASSERT_NO_FATAL_FAILURE(Start());
+  Updates u("rl");
+  const std::string home = "rh-oast-house";  // 28 long-term beds
+  // Eight unary calls in a row: the burst is taken, then at most one a second; the rest are
+  // refused with RESOURCE_EXHAUSTED and change nothing.
+  int taken = 0, refused = 0;
+  const absl::Time first = absl::Now();
+  for (int i = 0; i < 8; ++i) {
+    auto ack = Submit(u.Admit(home, BED_TYPE_LONG_TERM), "care-group-weald");
+    if (ack.ok()) {
+      ++taken;
+    } else {
+      EXPECT_THAT(ack, StatusIs(absl::StatusCode::kResourceExhausted));
+      ++refused;
+    }
+  }
+  const double elapsed = absl::ToDoubleSeconds(absl::Now() - first);
+  EXPECT_GE(taken, 3);
+  EXPECT_LE(taken, 3 + static_cast<int>(elapsed) + 1);
+  if (elapsed < 4) EXPECT_GE(refused, 1);
+  // Another provider is not affected.
+  EXPECT_THAT(Submit(u.Admit(kOrchard), kKcc), IsOk());
+  EXPECT_EQ(Counts(home, BED_TYPE_LONG_TERM), absl::StrCat("28/", taken, "/0/0/", 28 - taken));
+  // A stream of 6 is slowed to the rate (the 5th and 6th wait 0.5 s and 1 s of debt), and
+  // every update is taken.
+  const std::string downs = "rh-cherry-orchard";  // 30 long-term beds
+  std::vector<bv1::BedUpdate> burst;
+  for (int i = 0; i < 6; ++i) burst.push_back(u.Admit(downs, BED_TYPE_LONG_TERM));
+  const absl::Time started = absl::Now();
+  auto acks = Stream(burst, "care-group-downs");
+  EXPECT_GE(absl::Now() - started, absl::Seconds(1));
+  ASSERT_EQ(acks.size(), burst.size());
+  for (const auto& a : acks) EXPECT_EQ(a.outcome(), Ack::OUTCOME_ACCEPTED) << a.message();
+  EXPECT_EQ(Counts(downs, BED_TYPE_LONG_TERM), "30/6/0/0/24");
 }
 
 }  // namespace

@@ -100,6 +100,7 @@ class BedsServiceTest : public ::testing::Test {
   void SetUp() override {
     ns_ = UniqueNamespace("beds");
     ASSERT_THAT(CreateProjectTopics(ns_), IsOk());
+    config_ = SourceDir() + "/deploy/config/kent-medway/beds.textproto";
   }
 
   void TearDown() override {
@@ -109,7 +110,7 @@ class BedsServiceTest : public ::testing::Test {
   // Starts (or restarts) the service, on a replayed clock from `clock_start` when given.
   void Start(std::optional<absl::Time> clock_start = std::nullopt) {
     std::vector<std::string> args = {
-        "--config=" + SourceDir() + "/deploy/config/kent-medway/beds.textproto",
+        "--config=" + config_,
         "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
         "--kafka_bootstrap=" + KafkaBootstrap(), "--topic_prefix=" + ns_};
     if (clock_start) {
@@ -180,6 +181,8 @@ class BedsServiceTest : public ::testing::Test {
   }
 
   std::string ns_;
+  // The service's config file (the Kent and Medway default unless a test writes its own).
+  std::string config_;
   std::unique_ptr<RunningService> service_;
   std::unique_ptr<beds::v1::BedsService::Stub> stub_;
 };
