@@ -9,6 +9,12 @@
 //       --seed=7 --style=events|snapshots|mixed [--rate=20] [--locations=a,b] [--print=final]
 //   bedsim search --address=... --bed_type=assessment [--area=west-kent] [--limit=10]
 //   bedsim availability --address=... [--area=west-kent]
+//   bedsim place --address=... --request_id=r1 --person=p-123 --location=icc-orchard-view \
+//       --bed_type=assessment --start=2026-01-05 [--disregard_start=...] --user=priya-nair
+//   bedsim end-placement --address=... --placement_id=... --end=2026-01-20 \
+//       --reason=returned_home --user=priya-nair
+//   bedsim placements --address=... [--overdue_only]
+// --updates=0 streams until stopped (SIGTERM / Ctrl-C), at --rate, for a running demo.
 //
 // Exit status: 0 when every update was accepted (or a duplicate); 1 when any was rejected or
 // could not be recorded; 2 for bad flags or an unreachable service.
@@ -29,6 +35,7 @@
 #include "beds/v1/beds.grpc.pb.h"
 #include "common/clock/proto_time.h"
 #include "common/config/text_proto.h"
+#include "events/v1/events.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "reference/v1/reference.pb.h"
 
@@ -48,6 +55,17 @@ ABSL_FLAG(std::string, bed_type, "assessment", "search: assessment, dementia_ass
           "planned_respite, emergency_respite or long_term.");
 ABSL_FLAG(std::string, area, "", "search/availability: KCC locality id.");
 ABSL_FLAG(int, limit, 10, "search: most results.");
+ABSL_FLAG(std::string, request_id, "", "place: request id (a retry with it is harmless).");
+ABSL_FLAG(std::string, person, "", "place: pseudonymous person reference.");
+ABSL_FLAG(std::string, location, "", "place: location id.");
+ABSL_FLAG(std::string, start, "", "place: first day, YYYY-MM-DD.");
+ABSL_FLAG(std::string, disregard_start, "", "place: first day of the 12-week disregard.");
+ABSL_FLAG(std::string, user, "", "place/end-placement: staff user id recording it.");
+ABSL_FLAG(std::string, placement_id, "", "end-placement: the placement.");
+ABSL_FLAG(std::string, end, "", "end-placement: last day, YYYY-MM-DD.");
+ABSL_FLAG(std::string, reason, "returned_home", "end-placement: returned_home, long_term_care, "
+          "hospital_admission, died, moved, entered_in_error or other.");
+ABSL_FLAG(bool, overdue_only, false, "placements: only those past 3 weeks.");
 
 namespace {
 
@@ -118,6 +136,68 @@ int Availability() {
   return 0;
 }
 
+void PrintPlacement(const bv1::Placement& p) {
+  std::cout << p.placement_id() << "  " << p.person_ref() << "  " << p.location_id() << "  "
+            << ref::BedType_Name(p.bed_type()) << "  from " << p.start_date()
+            << (p.end_date().empty() ? "" : " to " + p.end_date()) << "  "
+            << bv1::PlacementState_Name(p.state()) << "  day " << p.days_in_placement()
+            << (p.overdue() ? "  OVERDUE" : "") << "\n";
+  for (const auto& m : p.milestones()) {
+    std::cout << "    " << resilience::events::v1::PlacementMilestone::Milestone_Name(m.milestone())
+              << " due " << absl::FormatTime(resilience::FromProtoTime(m.due_at()))
+              << (m.has_fired_at() ? "  fired" : "") << "\n";
+  }
+}
+
+int Place() {
+  ref::BedType type;
+  if (!ParseBedType(absl::GetFlag(FLAGS_bed_type), &type)) return Fail("unknown --bed_type");
+  bv1::StartPlacementRequest q;
+  q.set_request_id(absl::GetFlag(FLAGS_request_id));
+  q.set_person_ref(absl::GetFlag(FLAGS_person));
+  q.set_location_id(absl::GetFlag(FLAGS_location));
+  q.set_bed_type(type);
+  q.set_start_date(absl::GetFlag(FLAGS_start));
+  q.set_disregard_start_date(absl::GetFlag(FLAGS_disregard_start));
+  q.set_started_by(absl::GetFlag(FLAGS_user));
+  grpc::ClientContext context;
+  bv1::Placement p;
+  grpc::Status s = Connect()->StartPlacement(&context, q, &p);
+  if (!s.ok()) return Fail(s.error_message());
+  PrintPlacement(p);
+  return 0;
+}
+
+int EndPlacement() {
+  bv1::PlacementEndReason reason;
+  if (!bv1::PlacementEndReason_Parse(
+          "PLACEMENT_END_REASON_" + absl::AsciiStrToUpper(absl::GetFlag(FLAGS_reason)), &reason)) {
+    return Fail("unknown --reason");
+  }
+  bv1::EndPlacementRequest q;
+  q.set_placement_id(absl::GetFlag(FLAGS_placement_id));
+  q.set_end_date(absl::GetFlag(FLAGS_end));
+  q.set_reason(reason);
+  q.set_ended_by(absl::GetFlag(FLAGS_user));
+  grpc::ClientContext context;
+  bv1::Placement p;
+  grpc::Status s = Connect()->EndPlacement(&context, q, &p);
+  if (!s.ok()) return Fail(s.error_message());
+  PrintPlacement(p);
+  return 0;
+}
+
+int Placements() {
+  bv1::ListPlacementsRequest q;
+  q.set_overdue_only(absl::GetFlag(FLAGS_overdue_only));
+  grpc::ClientContext context;
+  bv1::ListPlacementsResponse r;
+  grpc::Status s = Connect()->ListPlacements(&context, q, &r);
+  if (!s.ok()) return Fail(s.error_message());
+  for (const auto& p : r.placements()) PrintPlacement(p);
+  return 0;
+}
+
 int Stream() {
   ref::ReferenceData reference;
   if (auto s = resilience::ParseTextProtoFile(absl::GetFlag(FLAGS_reference), &reference); !s.ok()) {
@@ -178,7 +258,8 @@ int Stream() {
   const double rate = absl::GetFlag(FLAGS_rate);
   const absl::Time started = absl::Now();
   int closures = 0;
-  for (int n = 0; n < absl::GetFlag(FLAGS_updates); ++n) {
+  const int updates = absl::GetFlag(FLAGS_updates);
+  for (int n = 0; updates <= 0 || n < updates; ++n) {
     // The same draws whatever the style: which bed, what happens, and (for mixed) the form.
     const Key key = keys[uniform(static_cast<uint32_t>(keys.size()))];
     const uint32_t roll = uniform(100);
@@ -271,5 +352,9 @@ int main(int argc, char** argv) {
   if (command == "stream") return Stream();
   if (command == "search") return Search();
   if (command == "availability") return Availability();
-  return Fail("unknown command '" + command + "' (stream, search or availability)");
+  if (command == "place") return Place();
+  if (command == "end-placement") return EndPlacement();
+  if (command == "placements") return Placements();
+  return Fail("unknown command '" + command +
+              "' (stream, search, availability, place, end-placement or placements)");
 }
