@@ -2,6 +2,7 @@
 // (and the same published figures); every rejection reason, each answered on its stream with the
 // field while its neighbours are taken; a restart in the middle of a stream losing nothing and
 // doubling nothing; bed base changes; vacancy search from live state.
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -428,6 +429,7 @@ TEST_F(BedsIngestTest, OverTheRateLimitUnaryCallsAreRefusedAndStreamsSlowDown) {
   ASSERT_EQ(acks.size(), burst.size());
   for (const auto& a : acks) EXPECT_EQ(a.outcome(), Ack::OUTCOME_ACCEPTED) << a.message();
   EXPECT_EQ(Counts(downs, BED_TYPE_LONG_TERM), "30/6/0/0/24");
+  std::remove(config_.c_str());
 }
 
 }  // namespace
