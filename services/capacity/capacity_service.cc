@@ -1,5 +1,7 @@
 #include "services/capacity/capacity_service.h"
 
+#include <algorithm>
+#include <atomic>
 #include <deque>
 #include <optional>
 #include <set>
@@ -39,8 +41,14 @@ class RefusedStream final : public grpc::ServerBidiReactor<v1::CapacityUpdate, A
 class UpdateStream final : public grpc::ServerBidiReactor<v1::CapacityUpdate, Ack> {
  public:
   UpdateStream(UpdateRecorder* recorder, ProviderRateLimits* limits,
-               const reference::v1::Provider* provider, size_t window)
-      : recorder_(recorder), limits_(limits), provider_(provider), window_(window) {
+               const reference::v1::Provider* provider, const CapacityServiceOptions& options,
+               std::atomic<int>* open_streams)
+      : recorder_(recorder),
+        limits_(limits),
+        provider_(provider),
+        options_(options),
+        open_streams_(open_streams) {
+    open_streams_->fetch_add(1);
     absl::MutexLock lock(&mu_);
     reading_ = true;
     StartRead(&incoming_);
@@ -72,9 +80,10 @@ class UpdateStream final : public grpc::ServerBidiReactor<v1::CapacityUpdate, Ac
         alarm_->Set(absl::ToChronoTime(absl::Now() + wait), [this](bool fired) { OnTokenDue(fired); });
         return;
       }
+      to_hand_.push_back({std::move(update), seq});
       ReadMoreLocked();
     }
-    Hand(std::move(update), seq);
+    HandInOrder();
   }
 
   void OnWriteDone(bool ok) override {
@@ -97,7 +106,10 @@ class UpdateStream final : public grpc::ServerBidiReactor<v1::CapacityUpdate, Ac
     MaybeFinishLocked();
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    open_streams_->fetch_sub(1);
+    delete this;
+  }
 
  private:
   struct Slot {
@@ -119,9 +131,35 @@ class UpdateStream final : public grpc::ServerBidiReactor<v1::CapacityUpdate, Ac
         MaybeFinishLocked();
         return;
       }
+      to_hand_.push_back({std::move(update), seq});
       ReadMoreLocked();
     }
-    Hand(std::move(update), seq);
+    HandInOrder();
+  }
+
+  // Hands the updates read to the recorder in the order they were read (their order decides
+  // which of two figures for one scope is applied first), one thread at a time: the next read
+  // may complete on another thread before this one has handed its update over.
+  void HandInOrder() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (handing_) return;  // the thread handing now takes this one too
+      handing_ = true;
+    }
+    while (true) {
+      std::pair<v1::CapacityUpdate, uint64_t> next;
+      {
+        absl::MutexLock lock(&mu_);
+        if (to_hand_.empty()) {
+          handing_ = false;
+          MaybeFinishLocked();  // the stream may end only once no thread is in here
+          return;
+        }
+        next = std::move(to_hand_.front());
+        to_hand_.pop_front();
+      }
+      Hand(std::move(next.first), next.second);
+    }
   }
 
   // Outside mu_: the recorder may answer on this thread.
@@ -142,9 +180,18 @@ class UpdateStream final : public grpc::ServerBidiReactor<v1::CapacityUpdate, Ac
 
   void ReadMoreLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (reading_ || read_closed_ || cancelled_ || finished_ || held_.has_value()) return;
-    if (slots_.size() >= window_) return;  // OnWriteDone reads on
+    if (slots_.size() >= Window()) return;  // OnWriteDone reads on
     reading_ = true;
     StartRead(&incoming_);
+  }
+
+  // This stream's share of the read-ahead budget: many streams each read less ahead, so that
+  // what the service holds unanswered stays bounded; a stream over its share reads on as its own
+  // acknowledgements go out.
+  size_t Window() const {
+    const size_t open = std::max(1, open_streams_->load());
+    return std::clamp(options_.read_ahead_budget / open, options_.min_stream_window,
+                      options_.stream_window);
   }
 
   void WriteMoreLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -158,7 +205,7 @@ class UpdateStream final : public grpc::ServerBidiReactor<v1::CapacityUpdate, Ac
   }
 
   void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || outstanding_ > 0 || writing_ || held_.has_value()) return;
+    if (finished_ || outstanding_ > 0 || writing_ || held_.has_value() || handing_) return;
     if (cancelled_ || write_failed_) {
       finished_ = true;
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
@@ -171,7 +218,8 @@ class UpdateStream final : public grpc::ServerBidiReactor<v1::CapacityUpdate, Ac
   UpdateRecorder* recorder_;
   ProviderRateLimits* limits_;
   const reference::v1::Provider* provider_;
-  const size_t window_;
+  const CapacityServiceOptions options_;
+  std::atomic<int>* open_streams_;
   v1::CapacityUpdate incoming_;  // only the read in progress touches it
   Ack current_;                  // the write in progress
   absl::Mutex mu_;
@@ -181,6 +229,9 @@ class UpdateStream final : public grpc::ServerBidiReactor<v1::CapacityUpdate, Ac
   int outstanding_ ABSL_GUARDED_BY(mu_) = 0;  // read, not yet answered
   std::optional<v1::CapacityUpdate> held_ ABSL_GUARDED_BY(mu_);  // waiting for its token
   uint64_t held_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  // Read, not yet handed to the recorder, in order; and whether a thread is handing them.
+  std::deque<std::pair<v1::CapacityUpdate, uint64_t>> to_hand_ ABSL_GUARDED_BY(mu_);
+  bool handing_ ABSL_GUARDED_BY(mu_) = false;
   std::unique_ptr<grpc::Alarm> alarm_ ABSL_GUARDED_BY(mu_);
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
@@ -236,7 +287,7 @@ grpc::ServerBidiReactor<v1::CapacityUpdate, Ack>* CapacityServiceImpl::StreamUpd
     return new RefusedStream(ToGrpcStatus(
         absl::PermissionDeniedError("updates come from provider systems, not staff users")));
   }
-  return new UpdateStream(recorder_, limits_, caller->provider, options_.stream_window);
+  return new UpdateStream(recorder_, limits_, caller->provider, options_, &open_streams_);
 }
 
 grpc::ServerUnaryReactor* CapacityServiceImpl::SubmitUpdate(grpc::CallbackServerContext* context,

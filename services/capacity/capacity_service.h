@@ -5,6 +5,7 @@
 #ifndef RESILIENCE_SERVICES_CAPACITY_CAPACITY_SERVICE_H_
 #define RESILIENCE_SERVICES_CAPACITY_CAPACITY_SERVICE_H_
 
+#include <atomic>
 #include <memory>
 
 #include "capacity/v1/capacity.grpc.pb.h"
@@ -21,8 +22,12 @@ namespace resilience::capacity {
 inline constexpr char kRetryAfterMsTrailer[] = "retry-after-ms";
 
 struct CapacityServiceOptions {
-  // Updates one stream may have read but not yet answered. Default 1024.
+  // Updates one stream may have read but not yet answered, at most. Default 1024.
   size_t stream_window = 1024;
+  // Updates all streams together may have read but not yet answered: each open stream gets an
+  // equal share, at least `min_stream_window`. Default 8192 and 32.
+  size_t read_ahead_budget = 8192;
+  size_t min_stream_window = 32;
 };
 
 class CapacityServiceImpl final : public v1::CapacityService::CallbackService {
@@ -58,6 +63,7 @@ class CapacityServiceImpl final : public v1::CapacityService::CallbackService {
   ProviderRateLimits* limits_;
   const Clock* clock_;
   CapacityServiceOptions options_;
+  std::atomic<int> open_streams_{0};
 };
 
 }  // namespace resilience::capacity

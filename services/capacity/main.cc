@@ -101,6 +101,9 @@ int main(int argc, char** argv) {
   cap::UpdateRecorderOptions recorder_options;
   recorder_options.capacity_topic = topic(topics.capacity(), "capacity");
   recorder_options.changes_topic = topic(config->changes_topic(), "capacity-changes");
+  if (config->kafka_delivery_timeout_ms() > 0) {
+    recorder_options.answer_timeout = absl::Milliseconds(config->kafka_delivery_timeout_ms());
+  }
 
   resilience::kafka::ClientOptions kafka_client;
   kafka_client.bootstrap_servers = config->kafka().bootstrap_servers();
@@ -109,9 +112,9 @@ int main(int argc, char** argv) {
                                  config->kafka().properties().end());
   resilience::kafka::ProducerOptions producer_options;
   producer_options.client = kafka_client;
-  if (config->kafka_delivery_timeout_ms() > 0) {
-    producer_options.delivery_timeout = absl::Milliseconds(config->kafka_delivery_timeout_ms());
-  }
+  // The producer keeps trying longer than providers wait for an answer (UpdateRecorder).
+  producer_options.delivery_timeout = absl::Milliseconds(
+      config->kafka_message_timeout_ms() > 0 ? config->kafka_message_timeout_ms() : 120000);
   producer_options.linger = absl::Milliseconds(1);  // the writer batches already
   auto producer = resilience::kafka::NewRdKafkaProducer(producer_options);
   if (!producer.ok()) return Fail(producer.status());
@@ -146,6 +149,9 @@ int main(int argc, char** argv) {
   cap::ProviderRateLimits limits(*config);
   cap::CapacityServiceOptions service_options;
   if (config->stream_window() > 0) service_options.stream_window = config->stream_window();
+  if (config->stream_read_ahead_budget() > 0) {
+    service_options.read_ahead_budget = config->stream_read_ahead_budget();
+  }
   cap::CapacityServiceImpl service(*reference, &state, &recorder, &identity, &limits, clock,
                                    service_options);
 

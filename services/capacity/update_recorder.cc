@@ -142,28 +142,38 @@ void UpdateRecorder::WriteLoop() {
       struct Ready {
         UpdateRecorder* r;
         size_t in_flight;
-      } ready{this, in_flight_.size()};
+        bool derived;
+      } ready{this, in_flight_.size(), derived_ != nullptr};
       queue_mu_.AwaitWithTimeout(
           absl::Condition(
               +[](Ready* x) ABSL_EXCLUSIVE_LOCKS_REQUIRED(x->r->queue_mu_) {
                 return !x->r->completed_.empty() ||
                        (!x->r->queue_.empty() &&
                         x->in_flight < x->r->options_.max_batches_in_flight) ||
-                       (x->r->stop_ && x->in_flight == 0);
+                       (x->r->stop_ && x->in_flight == 0 && !x->derived);
               },
               &ready),
           options_.tick);
       completed.swap(completed_);
-      if (in_flight_.size() < options_.max_batches_in_flight) {
+      const bool stalled = in_flight_.size() >= options_.max_batches_in_flight &&
+                           in_flight_.begin()->second->answered_early;
+      if (in_flight_.size() < options_.max_batches_in_flight || stalled) {
         while (!queue_.empty() && updates.size() < options_.max_batch_updates) {
           updates.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
       }
       done = stop_ && queue_.empty() && updates.empty() && completed.empty() &&
-             in_flight_.empty();
+             in_flight_.empty() && derived_ == nullptr;
     }
-    for (uint64_t id : completed) Finish(id);
+    for (uint64_t id : completed) {
+      if (id == kDerivedBatch) {
+        FinishDerived();
+      } else {
+        Finish(id);
+      }
+    }
+    AnswerOverdue(&updates);
     if (!updates.empty()) Send(std::move(updates));
     if (done) return;
     batches_in_flight_->Set(static_cast<double>(in_flight_.size()));
@@ -202,9 +212,17 @@ void UpdateRecorder::Send(std::deque<Pending> updates) {
       }
       const std::string key = ChangeKey(provider, u.update_id());
       if (auto it = in_flight_keys_.find(key); it != in_flight_keys_.end()) {
-        // Being recorded already: answered as that copy is.
+        // Being recorded already: answered as that copy is, or, if that copy was answered
+        // RETRY while Kafka is slow, RETRY again now.
         Batch* holder = it->second.first == batch->id ? batch.get()
                                                       : in_flight_.at(it->second.first).get();
+        if (holder->answered_early) {
+          answered.emplace_back(
+              std::move(p), MakeAck(u.update_id(), Ack::OUTCOME_RETRY,
+                                    "not recorded yet (Kafka has not confirmed this update id's "
+                                    "first copy), retry with the same update id"));
+          continue;
+        }
         holder->items[it->second.second].repeats.push_back(std::move(p));
         continue;
       }
@@ -224,7 +242,12 @@ void UpdateRecorder::Send(std::deque<Pending> updates) {
       item.pending = std::move(p);
     }
   }
-  for (auto& [p, ack] : answered) Reply(p, std::move(ack), absl::OkStatus());
+  for (auto& [p, ack] : answered) {
+    absl::Status status = ack.outcome() == Ack::OUTCOME_RETRY
+                              ? absl::UnavailableError(ack.message())
+                              : absl::OkStatus();
+    Reply(p, std::move(ack), std::move(status));
+  }
   if (batch->items.empty()) return;
 
   std::vector<kafka::OutgoingRecord> records;
@@ -234,12 +257,12 @@ void UpdateRecorder::Send(std::deque<Pending> updates) {
     *item.change.mutable_update() = p.submission.update;
     *item.change.mutable_received_at() = ToProtoTime(p.received_at);
     item.change.set_transport(p.submission.transport);
-    *item.change.mutable_facts() = item.plan.facts;
     // The ack is known before Kafka answers (its accepted_at is when the update arrived).
     *item.change.mutable_ack() =
         AcceptedAck(p.submission.update.update_id(), item.plan, p.received_at);
+    item.change.mutable_facts()->Swap(&item.plan.facts);  // the change holds them from here
     item.first_record = records.size();
-    for (const v1::RecordedEvent& e : item.plan.facts.events()) {
+    for (const v1::RecordedEvent& e : item.change.facts().events()) {
       records.push_back(EventRecord(options_.capacity_topic, e));
     }
     records.push_back({options_.changes_topic, item.key, item.change.SerializeAsString(),
@@ -288,6 +311,7 @@ void UpdateRecorder::Finish(uint64_t id) {
       const std::string& update_id = item.pending.submission.update.update_id();
       if (!failed.ok()) {
         any_failed = true;
+        if (batch->answered_early) continue;  // answered RETRY already; not applied
         Ack retry = MakeAck(update_id, Ack::OUTCOME_RETRY,
                             absl::StrCat("not recorded, retry with the same update id: ",
                                          failed.message()));
@@ -297,8 +321,9 @@ void UpdateRecorder::Finish(uint64_t id) {
         for (Pending& r : item.repeats) replies.push_back({&r, retry, unavailable});
         continue;
       }
-      state_->facts.Merge(item.plan.facts);
+      state_->facts.Merge(item.change.facts());
       state_->log.RecordAccepted(item.change);
+      if (batch->answered_early) continue;  // its retries are answered DUPLICATE from now on
       replies.push_back({&item.pending, item.change.ack(), absl::OkStatus()});
       const Ack* dup = state_->log.FindAccepted(item.pending.submission.provider->id(), update_id,
                                                 item.pending.received_at);
@@ -312,7 +337,7 @@ void UpdateRecorder::Finish(uint64_t id) {
     // What failed must not count as held: plan again over what is still in flight.
     pending_facts_ = FactStore();
     for (const auto& [other_id, other] : in_flight_) {
-      for (const Item& item : other->items) pending_facts_.Merge(item.plan.facts);
+      for (const Item& item : other->items) pending_facts_.Merge(item.change.facts());
     }
   } else if (in_flight_.empty()) {
     pending_facts_ = FactStore();  // everything is confirmed
@@ -320,7 +345,49 @@ void UpdateRecorder::Finish(uint64_t id) {
   for (Outcome& r : replies) Reply(*r.pending, std::move(r.ack), std::move(r.status));
 }
 
+void UpdateRecorder::AnswerOverdue(std::deque<Pending>* queued) {
+  const absl::Time now = absl::Now();
+  struct Overdue {
+    Pending* pending;
+    std::string message;
+  };
+  std::vector<Overdue> overdue;
+  bool stalled = false;
+  for (auto& [id, batch] : in_flight_) {
+    if (batch->answered_early) continue;
+    if (now - batch->started < options_.answer_timeout) break;  // later batches are younger
+    batch->answered_early = true;
+    const std::string message = absl::StrCat(
+        "not confirmed by Kafka within ", absl::FormatDuration(options_.answer_timeout),
+        ", retry with the same update id (if Kafka confirms it later it is applied once and the "
+        "retry is answered DUPLICATE)");
+    for (Item& item : batch->items) {
+      overdue.push_back({&item.pending, message});
+      for (Pending& r : item.repeats) overdue.push_back({&r, message});
+    }
+  }
+  if (!in_flight_.empty() && in_flight_.size() >= options_.max_batches_in_flight &&
+      in_flight_.begin()->second->answered_early) {
+    stalled = true;
+  }
+  for (Overdue& o : overdue) {
+    Reply(*o.pending,
+          MakeAck(o.pending->submission.update.update_id(), Ack::OUTCOME_RETRY, o.message),
+          absl::UnavailableError(o.message));
+  }
+  if (!stalled) return;
+  // Kafka confirms nothing and the pipeline is full: nothing more can be recorded now.
+  for (Pending& p : *queued) {
+    const std::string message =
+        "not recorded: Kafka is not confirming writes; retry with the same update id";
+    Reply(p, MakeAck(p.submission.update.update_id(), Ack::OUTCOME_RETRY, message),
+          absl::UnavailableError(message));
+  }
+  queued->clear();
+}
+
 void UpdateRecorder::PublishTimeDriven(absl::Time now) {
+  if (derived_ != nullptr) return;  // the last ones are still being recorded
   v1::CapacityFacts derived;
   {
     absl::MutexLock lock(&state_->mu);
@@ -328,9 +395,9 @@ void UpdateRecorder::PublishTimeDriven(absl::Time now) {
   }
   if (derived.events().empty()) return;
   // One change record per derived figure, keyed by its scope and indicator (compaction keeps the
-  // last, which the merge rule would pick anyway).
+  // last, which the merge rule would pick anyway). Sent without waiting, like updates.
+  derived_ = std::make_unique<DerivedBatch>();
   std::vector<kafka::OutgoingRecord> records;
-  std::vector<v1::CapacityFacts> each;
   for (const v1::RecordedEvent& e : derived.events()) {
     v1::CapacityChange change;
     *change.mutable_received_at() = ToProtoTime(now);
@@ -342,17 +409,32 @@ void UpdateRecorder::PublishTimeDriven(absl::Time now) {
                                     e.indicator()),
                        change.SerializeAsString(),
                        {{"event_id", e.event().envelope().event_id()}}});
-    each.push_back(change.facts());
+    derived_->facts.push_back(change.facts());
   }
-  std::vector<absl::Status> sent = producer_->SendAll(records);
+  DerivedBatch* d = derived_.get();
+  d->sent.resize(records.size());
+  d->remaining = records.size();
+  for (size_t i = 0; i < records.size(); ++i) {
+    producer_->SendAsync(records[i], [this, d, i](absl::Status status) {
+      d->sent[i] = std::move(status);
+      if (--d->remaining == 0) {
+        absl::MutexLock lock(&queue_mu_);
+        completed_.push_back(kDerivedBatch);
+      }
+    });
+  }
+}
+
+void UpdateRecorder::FinishDerived() {
+  std::unique_ptr<DerivedBatch> d = std::move(derived_);
   absl::MutexLock lock(&state_->mu);
-  for (size_t i = 0; i < each.size(); ++i) {
-    if (sent[2 * i].ok() && sent[2 * i + 1].ok()) {
-      state_->facts.Merge(each[i]);
+  for (size_t i = 0; i < d->facts.size(); ++i) {
+    if (d->sent[2 * i].ok() && d->sent[2 * i + 1].ok()) {
+      state_->facts.Merge(d->facts[i]);
     } else {
-      // Tried again at the next tick: the figure still differs from the one held.
+      // Tried again at a later tick: the figure still differs from the one held.
       Logger("capacity")->warn("time-driven figure not recorded: {}",
-                               (sent[2 * i].ok() ? sent[2 * i + 1] : sent[2 * i]).ToString());
+                               (d->sent[2 * i].ok() ? d->sent[2 * i + 1] : d->sent[2 * i]).ToString());
     }
   }
 }

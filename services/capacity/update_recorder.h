@@ -1,13 +1,16 @@
 // Records capacity updates with the outbox discipline of DESIGN 6: an update is answered
 // ACCEPTED only once Kafka has confirmed (acks=all, idempotent producer) both its events on the
-// `capacity` topic and its change record on the compacted `capacity-changes` log; when Kafka does
-// not confirm, it is answered RETRY and nothing of it is applied. A retry of an accepted update id
-// is answered DUPLICATE with the original event ids; a figure older than the one held is answered
+// `capacity` topic and its change record on the compacted `capacity-changes` log, and only then
+// applied. When Kafka has not confirmed within the answer timeout (the broker is down), the
+// update is answered RETRY; its records stay queued in the producer, which goes on trying under
+// the same idempotent sequence numbers, so when the broker is back they are written exactly once
+// and the update is applied then (the provider's retry is answered DUPLICATE). Records the
+// producer finally gives up on are not applied. A retry of an accepted update id is answered
+// DUPLICATE with the original event ids; a figure older than the one held is answered
 // SUPERSEDED. One writer thread plans whatever has queued, in arrival order, and sends it as a
 // batch without waiting for earlier batches (several are in flight; figures still being recorded
-// count as held when planning); each batch is applied when Kafka has confirmed all of it. The
-// same thread publishes the figures that change with time alone (weather alerts starting and
-// ending) and expires old update ids. Thread-safe.
+// count as held when planning). The same thread publishes the figures that change with time
+// alone (weather alerts starting and ending) and expires old update ids. Thread-safe.
 #ifndef RESILIENCE_SERVICES_CAPACITY_UPDATE_RECORDER_H_
 #define RESILIENCE_SERVICES_CAPACITY_UPDATE_RECORDER_H_
 
@@ -40,7 +43,11 @@ struct UpdateRecorderOptions {
   std::string changes_topic = "capacity-changes";
   // How often (real time) the writer looks whether time alone changed a figure.
   absl::Duration tick = absl::Milliseconds(200);
-  // Batches sent to Kafka and not yet confirmed, at most; and updates per batch, at most.
+  // How long Kafka may take to confirm an update before it is answered RETRY. Default 30 s.
+  absl::Duration answer_timeout = absl::Seconds(30);
+  // Batches sent to Kafka and not yet confirmed, at most; and updates per batch, at most. When
+  // the batches in flight are all past the answer timeout, further updates are answered RETRY
+  // at once.
   size_t max_batches_in_flight = 64;
   size_t max_batch_updates = 4096;
 };
@@ -107,14 +114,21 @@ class UpdateRecorder {
     std::vector<absl::Status> sent;  // per record, written by delivery reports
     std::atomic<size_t> remaining{0};
     absl::Time started;
+    // Answered RETRY because Kafka took too long; applied (silently) if it confirms later.
+    bool answered_early = false;
   };
   void WriteLoop();
   // Plans `updates`, answers those decided without Kafka, sends the rest as one batch.
   void Send(std::deque<Pending> updates);
   // Applies what Kafka confirmed of batch `id` and answers its updates.
   void Finish(uint64_t id);
-  // Publishes figures time alone changed; returns when they are recorded (or Kafka failed).
+  // Answers RETRY to the updates of batches Kafka has not confirmed within the answer timeout,
+  // and to queued updates when the pipeline is full of such batches.
+  void AnswerOverdue(std::deque<Pending>* queued);
+  // Sends the figures time alone changed (unless earlier ones are still being recorded).
   void PublishTimeDriven(absl::Time now);
+  // Applies what Kafka confirmed of them.
+  void FinishDerived();
   // Forgets expired update ids and log entries.
   void Expire(absl::Time now);
   void Count(const common::v1::UpdateAck& ack);
@@ -138,8 +152,17 @@ class UpdateRecorder {
   Gauge* batches_in_flight_;
   absl::Time next_expiry_;
 
+  // Figures time alone changed, being recorded.
+  struct DerivedBatch {
+    std::vector<v1::CapacityFacts> facts;  // one per figure: event record, change record
+    std::vector<absl::Status> sent;
+    std::atomic<size_t> remaining{0};
+  };
+  static constexpr uint64_t kDerivedBatch = ~uint64_t{0};
+
   // Writer thread only.
   uint64_t next_batch_ = 0;
+  std::unique_ptr<DerivedBatch> derived_;
   std::map<uint64_t, std::unique_ptr<Batch>> in_flight_;
   // Update ids being recorded -> their batch and item.
   std::map<std::string, std::pair<uint64_t, size_t>> in_flight_keys_;
