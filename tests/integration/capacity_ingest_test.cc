@@ -384,5 +384,39 @@ TEST_F(CapacityIngestTest, LatestFiguresAndTheProvidersOwnHistory) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(CapacityIngestTest, WeatherAlertLevelsFallWhenTheAlertEndsOnTheServiceClock) {
+  // The service's clock runs 60 times faster from T: the alert ends 5 minutes (5 s) later.
+  const absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 12, 1, 9, 0, 0), absl::UTCTimeZone());
+  ASSERT_NO_FATAL_FAILURE(Start(nullptr, {"--clock_start=" + absl::FormatTime(absl::RFC3339_full, t,
+                                                                              absl::UTCTimeZone()),
+                                          "--clock_speed=60"}));
+  TopicEvents events(ns_ + "capacity");
+  cap::CapacityUpdate u = Update("cold-1", t);
+  auto* w = u.mutable_weather_alert();
+  w->set_alert_ref("UKHSA-CHA-2026-17");
+  w->set_hazard(cap::WeatherHealthAlert::HAZARD_COLD);
+  w->set_level(cap::WeatherHealthAlert::LEVEL_AMBER);
+  *w->mutable_valid_from() = ToProtoTime(t - absl::Hours(1));
+  *w->mutable_valid_until() = ToProtoTime(t + absl::Minutes(5));
+  auto ack = Submit(u, "weather-health-alerts");
+  ASSERT_THAT(ack, IsOk());
+  ASSERT_EQ(ack->outcome(), Ack::OUTCOME_ACCEPTED);
+  EXPECT_EQ(ack->event_ids_size(), 4);  // every area: the alert names none
+  auto levels = [&](bool derived) {
+    std::map<std::string, double> out;
+    for (const auto& e : events.All()) {
+      if (e.observation().indicator() != "weather_alert") continue;
+      if (e.envelope().provenance().provider_id().empty() != derived) continue;
+      out[e.envelope().scope().id()] = e.observation().number();
+    }
+    return out;
+  };
+  ASSERT_TRUE(WaitFor([&] { return levels(false).size() == 4; }, absl::Seconds(30)));
+  for (const auto& [area, level] : levels(false)) EXPECT_EQ(level, 2) << area;
+  // When valid_until passes, each area falls to 0, published by the service itself.
+  ASSERT_TRUE(WaitFor([&] { return levels(true).size() == 4; }, absl::Seconds(60)));
+  for (const auto& [area, level] : levels(true)) EXPECT_EQ(level, 0) << area;
+}
+
 }  // namespace
 }  // namespace resilience::testing
