@@ -9,3 +9,7 @@ add_project_test(escalation_day_test SRCS integration/escalation_day_test.cc
   DEPS kafka_rdkafka scope events_proto escalation_proto test_support
   LABELS integration INFRA TIMEOUT 600)
 add_dependencies(escalation_day_test escalation-service)
+add_project_test(escalation_workflow_test SRCS integration/escalation_workflow_test.cc
+  DEPS kafka_rdkafka scope clock ids events_proto escalation_proto test_support
+  LABELS integration INFRA TIMEOUT 600)
+add_dependencies(escalation_workflow_test escalation-service)

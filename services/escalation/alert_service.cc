@@ -16,6 +16,13 @@
 #include "common/grpc/status_conversion.h"
 
 namespace resilience::escalation {
+
+bool VisibleTo(const reference::v1::StaffMember& person, const v1::Alert& alert) {
+  if (person.county_wide() || alert.area_id().empty()) return true;
+  return std::find(person.area_ids().begin(), person.area_ids().end(), alert.area_id()) !=
+         person.area_ids().end();
+}
+
 namespace {
 
 // One Subscribe call: replays the stream after the resume token, then relays live entries from
@@ -23,9 +30,17 @@ namespace {
 class AlertSubscription final : public grpc::ServerWriteReactor<v1::AlertStreamItem>,
                                 public AlertFeedListener {
  public:
+  // `viewer` sees only what their areas allow; `refused` (not OK) ends the call at once.
   AlertSubscription(LiveState* state, AlertFeed* feed, const v1::SubscribeRequest& request,
-                    absl::Duration heartbeat)
+                    absl::Duration heartbeat, const reference::v1::StaffMember* viewer,
+                    const absl::Status& refused)
       : feed_(feed), filter_(request.filter()), heartbeat_(heartbeat) {
+    if (viewer != nullptr) viewer_ = *viewer;
+    if (!refused.ok()) {
+      finished_ = true;
+      Finish(ToGrpcStatus(refused));
+      return;
+    }
     const std::string& token = request.resume_token();
     if (!token.empty()) {
       absl::Status checked = CheckToken(state, token);
@@ -147,7 +162,7 @@ class AlertSubscription final : public grpc::ServerWriteReactor<v1::AlertStreamI
   }
 
   void Enqueue(const StreamEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (!AlertMatches(entry.alert, filter_)) return;
+    if (!AlertMatches(entry.alert, filter_) || !VisibleTo(viewer_, entry.alert)) return;
     v1::AlertStreamItem item;
     item.set_resume_token(entry.id);
     *item.mutable_alert() = entry.alert;
@@ -174,6 +189,7 @@ class AlertSubscription final : public grpc::ServerWriteReactor<v1::AlertStreamI
   }
 
   AlertFeed* feed_;
+  reference::v1::StaffMember viewer_;
   const v1::AlertFilter filter_;
   const absl::Duration heartbeat_;
   absl::Mutex mu_;
@@ -422,6 +438,24 @@ grpc::ServerUnaryReactor* AlertServiceImpl::ListAudit(grpc::CallbackServerContex
                                                       const v1::ListAuditRequest* request,
                                                       v1::ListAuditResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto person = StaffOf(context, *reference_);
+  if (!person.ok()) {
+    reactor->Finish(ToGrpcStatus(person.status(), context));
+    return reactor;
+  }
+  // The subject's area decides who may read its trail: an alert's area, a scope's area.
+  std::string area;
+  if (auto scope = ParseScopeKey(request->subject()); scope.ok()) {
+    area = reference_->AreaOf(*scope).value_or("");
+  } else if (auto alert = state_->GetAlert(request->subject()); alert.ok() && alert->has_value()) {
+    area = (**alert).area_id();
+  }
+  if (!Covers(**person, area)) {
+    reactor->Finish(ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
+                                     (*person)->id(), " does not cover area '", area, "'")),
+                                 context));
+    return reactor;
+  }
   const size_t limit = request->limit() == 0 ? 100 : std::min<uint32_t>(request->limit(), 1000);
   auto records = state_->ListAudit(request->subject(), limit);
   if (records.ok()) {
@@ -433,19 +467,40 @@ grpc::ServerUnaryReactor* AlertServiceImpl::ListAudit(grpc::CallbackServerContex
 
 grpc::ServerWriteReactor<v1::AlertStreamItem>* AlertServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
-  return new AlertSubscription(state_, feed_, *request, options_.heartbeat_interval);
+  auto person = StaffOf(context, *reference_);
+  absl::Status refused = person.status();
+  if (refused.ok()) {
+    for (const auto& area : request->filter().area_ids()) {
+      if (!Covers(**person, area)) {
+        refused = absl::PermissionDeniedError(
+            absl::StrCat((*person)->id(), " does not cover area '", area, "'"));
+      }
+    }
+  }
+  return new AlertSubscription(state_, feed_, *request, options_.heartbeat_interval,
+                               person.ok() ? *person : nullptr, refused);
 }
 
 grpc::ServerUnaryReactor* AlertServiceImpl::GetAlert(grpc::CallbackServerContext* context,
                                                      const v1::GetAlertRequest* request,
                                                      v1::Alert* response) {
   auto* reactor = context->DefaultReactor();
+  auto person = StaffOf(context, *reference_);
+  if (!person.ok()) {
+    reactor->Finish(ToGrpcStatus(person.status(), context));
+    return reactor;
+  }
   auto alert = state_->GetAlert(request->alert_id());
   if (!alert.ok()) {
     reactor->Finish(ToGrpcStatus(alert.status(), context));
   } else if (!alert->has_value()) {
     reactor->Finish(ToGrpcStatus(
         absl::NotFoundError(absl::StrCat("no alert '", request->alert_id(), "'")), context));
+  } else if (!VisibleTo(**person, **alert)) {
+    reactor->Finish(ToGrpcStatus(
+        absl::PermissionDeniedError(absl::StrCat((*person)->id(), " does not cover area '",
+                                                 (**alert).area_id(), "'")),
+        context));
   } else {
     *response = **alert;
     reactor->Finish(grpc::Status::OK);
@@ -457,6 +512,11 @@ grpc::ServerUnaryReactor* AlertServiceImpl::ListAlerts(grpc::CallbackServerConte
                                                        const v1::ListAlertsRequest* request,
                                                        v1::ListAlertsResponse* response) {
   auto* reactor = context->DefaultReactor();
+  auto person = StaffOf(context, *reference_);
+  if (!person.ok()) {
+    reactor->Finish(ToGrpcStatus(person.status(), context));
+    return reactor;
+  }
   const size_t limit = request->limit() == 0 ? 100 : std::min<uint32_t>(request->limit(), 500);
   auto alerts = state_->ListAlerts(limit);
   if (!alerts.ok()) {
@@ -465,7 +525,7 @@ grpc::ServerUnaryReactor* AlertServiceImpl::ListAlerts(grpc::CallbackServerConte
   }
   for (const auto& a : *alerts) {
     if (!request->filter().include_resolved() && a.state() == v1::ALERT_STATE_RESOLVED) continue;
-    if (AlertMatches(a, request->filter())) *response->add_alerts() = a;
+    if (AlertMatches(a, request->filter()) && VisibleTo(**person, a)) *response->add_alerts() = a;
   }
   reactor->Finish(grpc::Status::OK);
   return reactor;
@@ -475,18 +535,37 @@ grpc::ServerUnaryReactor* AlertServiceImpl::GetStatusBoard(
     grpc::CallbackServerContext* context, const v1::GetStatusBoardRequest* request,
     v1::StatusBoard* response) {
   auto* reactor = context->DefaultReactor();
+  auto person = StaffOf(context, *reference_);
+  if (!person.ok()) {
+    reactor->Finish(ToGrpcStatus(person.status(), context));
+    return reactor;
+  }
+  // A figure or level of another area is not shown; county-wide and NHS scopes are.
+  auto visible = [&](const common::v1::ScopeRef& scope) {
+    const std::string area = reference_->AreaOf(scope).value_or("");
+    if (!request->area_ids().empty() && !area.empty() &&
+        std::find(request->area_ids().begin(), request->area_ids().end(), area) ==
+            request->area_ids().end()) {
+      return false;
+    }
+    return Covers(**person, area);
+  };
   auto indicators = state_->ListIndicators();
   if (!indicators.ok()) {
     reactor->Finish(ToGrpcStatus(indicators.status(), context));
     return reactor;
   }
-  for (auto& i : *indicators) *response->add_indicators() = std::move(i);
+  for (auto& i : *indicators) {
+    if (visible(i.latest().scope())) *response->add_indicators() = std::move(i);
+  }
   auto levels = levels_->ListLevels();
   if (!levels.ok()) {
     reactor->Finish(ToGrpcStatus(levels.status(), context));
     return reactor;
   }
-  for (auto& l : *levels) *response->add_levels() = std::move(l);
+  for (auto& l : *levels) {
+    if (visible(l.scope())) *response->add_levels() = std::move(l);
+  }
   *response->mutable_as_of() = ToProtoTime(absl::Now());
   reactor->Finish(grpc::Status::OK);
   return reactor;
@@ -652,6 +731,60 @@ grpc::ServerUnaryReactor* AlertServiceImpl::ExpireSilence(grpc::CallbackServerCo
     *response = *std::move(silence);
     return absl::OkStatus();
   });
+}
+
+grpc::ServerUnaryReactor* AlertServiceImpl::RecordNotification(
+    grpc::CallbackServerContext* context, const v1::RecordNotificationRequest* request,
+    v1::RecordNotificationResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto person = StaffOf(context, *reference_);
+  absl::Status status = person.status();
+  if (status.ok() && (*person)->role_id() != kPlatformServiceRole) {
+    status = absl::PermissionDeniedError(
+        absl::StrCat((*person)->id(), " is not a platform service account"));
+  }
+  std::vector<common::v1::FieldViolation> violations;
+  auto violation = [&](std::string field, std::string why) {
+    common::v1::FieldViolation v;
+    v.set_field(std::move(field));
+    v.set_reason(std::move(why));
+    violations.push_back(std::move(v));
+  };
+  if (status.ok()) {
+    if (request->alerts().empty()) violation("alerts", "at least one alert");
+    if (request->delivery_id().empty()) violation("delivery_id", "required");
+    if (request->attempt() == 0) violation("attempt", "from 1");
+    if (request->outcome().empty()) violation("outcome", "required");
+    if (!violations.empty()) status = InvalidArgumentWithViolations(violations);
+  }
+  for (int i = 0; status.ok() && i < request->alerts_size(); ++i) {
+    const auto& delivered = request->alerts(i);
+    v1::AuditRecord audit;
+    audit.set_audit_id(absl::StrCat(delivered.alert_id(), "#notification#", request->delivery_id(),
+                                    "#", request->attempt()));
+    *audit.mutable_at() = request->has_at() ? request->at() : ToProtoTime(clock_->Now());
+    audit.set_actor((*person)->id());
+    audit.set_action("notification.attempt");
+    audit.set_subject(delivered.alert_id());
+    audit.set_reason(absl::StrCat(request->outcome(), request->error().empty() ? "" : ": ",
+                                  request->error()));
+    auto& d = *audit.mutable_detail();
+    d["revision"] = absl::StrCat(delivered.revision());
+    d["route_id"] = request->route_id();
+    d["destination"] = request->destination();
+    d["delivery_id"] = request->delivery_id();
+    d["attempt"] = absl::StrCat(request->attempt());
+    d["http_status"] = absl::StrCat(request->http_status());
+    d["outcome"] = request->outcome();
+    status = producer_->Send({options_.audit_topic, delivered.alert_id(), audit.SerializeAsString(),
+                              {{"audit_id", audit.audit_id()}}});
+    if (!status.ok()) break;
+    auto appended = state_->AppendAuditOnce(delivered.alert_id(), audit);
+    status = appended.status();
+    if (status.ok() && *appended) *response->add_records() = audit;
+  }
+  reactor->Finish(ToGrpcStatus(status, context));
+  return reactor;
 }
 
 }  // namespace resilience::escalation

@@ -21,6 +21,10 @@ namespace resilience::escalation {
 // True when `alert` passes `filter` (areas, minimum level, role).
 bool AlertMatches(const v1::Alert& alert, const v1::AlertFilter& filter);
 
+// True when `person` may see `alert`: county-wide staff see everything; others see their areas'
+// alerts and the county-wide ones (no area).
+bool VisibleTo(const reference::v1::StaffMember& person, const v1::Alert& alert);
+
 struct AlertServiceOptions {
   // Idle streams get a heartbeat this often. Default 15 s.
   absl::Duration heartbeat_interval = absl::Seconds(15);
@@ -31,6 +35,9 @@ struct AlertServiceOptions {
   // Time zone of declaration expiry (10:30 the following day).
   absl::TimeZone zone = absl::UTCTimeZone();
 };
+
+// Role of platform service accounts (the console's notifier): may record notification attempts.
+inline constexpr char kPlatformServiceRole[] = "platform_service";
 
 // Metadata naming the signed-in staff user (development sign-in; tokens arrive with the
 // security issue).
@@ -92,6 +99,9 @@ class AlertServiceImpl final : public v1::AlertService::CallbackService {
   grpc::ServerUnaryReactor* ExpireSilence(grpc::CallbackServerContext* context,
                                           const v1::ExpireSilenceRequest* request,
                                           v1::Silence* response) override;
+  grpc::ServerUnaryReactor* RecordNotification(grpc::CallbackServerContext* context,
+                                               const v1::RecordNotificationRequest* request,
+                                               v1::RecordNotificationResponse* response) override;
 
  private:
   // Acknowledges for the signed-in user: who, role and areas from the reference data.

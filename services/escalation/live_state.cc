@@ -190,6 +190,22 @@ return 'ok'
   return client_->Eval(*script, {IndicatorKey(scope, indicator)}, {alert_id}).status();
 }
 
+absl::StatusOr<bool> LiveState::AppendAuditOnce(const std::string& subject,
+                                               const v1::AuditRecord& audit) {
+  static const redis::Script* script = new redis::Script(R"lua(
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+  return 1
+end
+return 0
+)lua");
+  auto reply = client_->Eval(*script,
+                             {absl::StrCat(prefix_, "{audit}:once:", audit.audit_id()), AuditKey(subject)},
+                             {audit.SerializeAsString(), absl::StrCat(kSeenTtlSeconds)});
+  if (!reply.ok()) return reply.status();
+  return reply->integer == 1;
+}
+
 absl::StatusOr<std::vector<v1::AuditRecord>> LiveState::ListAudit(const std::string& subject,
                                                                   size_t limit) {
   auto reply = client_->Run({"LRANGE", AuditKey(subject), absl::StrCat(-static_cast<int64_t>(limit)), "-1"});

@@ -99,6 +99,10 @@ class LiveState {
   absl::Status ForgetStaleAlert(const common::v1::ScopeRef& scope, const std::string& indicator,
                                 const std::string& alert_id);
 
+  // Appends `audit` to `subject`'s audit list unless a record with the same audit id was
+  // appended through this call before (kept 30 days). Returns whether it was appended.
+  absl::StatusOr<bool> AppendAuditOnce(const std::string& subject, const v1::AuditRecord& audit);
+
   // The last `limit` audit records of a subject (an alert id), oldest first.
   absl::StatusOr<std::vector<v1::AuditRecord>> ListAudit(const std::string& subject, size_t limit);
 

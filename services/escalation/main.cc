@@ -237,18 +237,19 @@ int main(int argc, char** argv) {
                                    stream_max);
   esc::WorkflowState query_work(query_redis.get(), &query_state, config->redis().key_prefix(),
                                 stream_max);
-  esc::NotificationStamp pipeline_stamp(&pipeline_work, group_window);
-  esc::NotificationStamp query_stamp(&query_work, group_window);
-  rollup_options.stamp = &pipeline_stamp;
+  // One stamp for both sides, so a silence created by a staff call applies to the very next
+  // figure the pipeline takes.
+  esc::NotificationStamp stamp(&query_work, group_window);
+  rollup_options.stamp = &stamp;
 
   esc::LevelRollUp rollup(&level_state, producer->get(), *reference, &*tables, rollup_options,
                           catalogue_ptr, &*acute);
   esc::DutyDesk pipeline_desk(&pipeline_work, &level_state, producer->get(), *reference,
-                              &pipeline_stamp, desk_options);
+                              &stamp, desk_options);
   esc::IndicatorPipeline pipeline(consumer->get(), producer->get(), &pipeline_state, &*tables,
                                   *reference, &metrics, pipeline_options, &rollup, clock,
                                   catalogue_ptr, &*acute, zone);
-  pipeline.SetDutyDesk(&pipeline_desk, &pipeline_stamp);
+  pipeline.SetDutyDesk(&pipeline_desk, &stamp);
 
   esc::AlertFeed feed(&feed_state);
   if (auto s = feed.Start(); !s.ok()) return Fail(s);
@@ -259,10 +260,10 @@ int main(int argc, char** argv) {
   alert_options.zone = zone;
   esc::LevelState query_levels(query_redis.get(), &query_state, config->redis().key_prefix(),
                                stream_max);
-  esc::DutyDesk query_desk(&query_work, &query_levels, producer->get(), *reference, &query_stamp,
+  esc::DutyDesk query_desk(&query_work, &query_levels, producer->get(), *reference, &stamp,
                            desk_options);
   esc::AlertServiceImpl alert_service(&query_state, &query_levels, &feed, producer->get(),
-                                      *reference, clock, alert_options, &query_desk, &query_stamp);
+                                      *reference, clock, alert_options, &query_desk, &stamp);
 
   std::unique_ptr<resilience::MetricsHttpServer> metrics_server;
   if (!config->server().metrics_address().empty()) {

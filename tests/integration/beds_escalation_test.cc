@@ -34,6 +34,7 @@ class BedsEscalationTest : public BedsServiceTest {
 
   std::optional<esc::Alert> Alert(const std::string& id) {
     grpc::ClientContext context;
+    context.AddMetadata("x-staff-user", "helen-marsh");  // county-wide service manager
     esc::GetAlertRequest q;
     q.set_alert_id(id);
     esc::Alert alert;

@@ -8,10 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "escalation/v1/alert_service.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "escalation/v1/alert_service.pb.h"
+#include "grpcpp/grpcpp.h"
 #include "httplib.h"
 #include "tests/integration/console_test_support.h"
 #include "tests/testing/status_matchers.h"
@@ -156,6 +158,40 @@ TEST(ConsoleNotifierTest, EveryAlertDeliveredOnceAfterRetries) {
   auto attempts = client.Get("/api/notifications", {{"Cookie", "console_session=" + *session2}});
   ASSERT_EQ(attempts->status, 200);
   EXPECT_THAT(attempts->body, HasSubstr("\"outcome\":\"delivered\""));
+
+  // And each attempt is in the alert's own audit trail, recorded by the notifier's service
+  // account: the failures before the delivery included.
+  auto stub = escalation::v1::AlertService::NewStub(
+      grpc::CreateChannel((*stack)->escalation_address(), grpc::InsecureChannelCredentials()));
+  auto attempts_of = [&](const std::string& alert_id) {
+    std::vector<escalation::v1::AuditRecord> out;
+    grpc::ClientContext context;
+    context.AddMetadata("x-staff-user", "helen-marsh");
+    escalation::v1::ListAuditRequest request;
+    request.set_subject(alert_id);
+    escalation::v1::ListAuditResponse audit;
+    if (!stub->ListAudit(&context, request, &audit).ok()) return out;
+    for (const auto& r : audit.records()) {
+      if (r.action() == "notification.attempt") out.push_back(r);
+    }
+    return out;
+  };
+  int delivered = 0, failed = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        delivered = failed = 0;
+        for (const char* id : {"indicator-level/team/stp-west-kent/stp_staffing_pct/1",
+                               "indicator-level/team/stp-north-kent/stp_staffing_pct/1",
+                               "area-level/area/west-kent/1", "area-level/area/north-kent/1"}) {
+          for (const auto& r : attempts_of(id)) {
+            EXPECT_EQ(r.actor(), "console-notifier");
+            (r.detail().at("outcome") == "delivered" ? delivered : failed) += 1;
+          }
+        }
+        return delivered >= 4 && failed >= 1;
+      },
+      absl::Seconds(30)))
+      << "delivered " << delivered << ", failed " << failed << "\n" << (*stack)->Logs();
 }
 
 }  // namespace

@@ -35,6 +35,7 @@ class Subscriber {
     stub_ = esc::AlertService::NewStub(
         grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
     request_.set_resume_token(resume_token);
+    context_.AddMetadata("x-staff-user", "helen-marsh");  // county-wide service manager
     thread_ = std::thread([this] {
       auto reader = stub_->Subscribe(&context_, request_);
       esc::AlertStreamItem item;
@@ -196,6 +197,7 @@ TEST_F(StaffingPathTest, AreaAndCountyLevelsFollow) {
   ASSERT_TRUE(WaitFor(
       [&] {
         grpc::ClientContext context;
+        context.AddMetadata("x-staff-user", "helen-marsh");  // county-wide service manager
         esc::StatusBoard board;
         if (!stub->GetStatusBoard(&context, esc::GetStatusBoardRequest(), &board).ok()) return false;
         levels.clear();
@@ -269,6 +271,7 @@ TEST_F(StaffingPathTest, DeclaredLevelBesideTheComputedOne) {
   auto stub = esc::AlertService::NewStub(
       grpc::CreateChannel(escalation_->address(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext board_context;
+  board_context.AddMetadata("x-staff-user", "helen-marsh");
   esc::StatusBoard board;
   ASSERT_TRUE(stub->GetStatusBoard(&board_context, esc::GetStatusBoardRequest(), &board).ok());
   bool seen = false;
@@ -288,6 +291,7 @@ TEST_F(StaffingPathTest, DeclaredLevelBesideTheComputedOne) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 
   grpc::ClientContext audit_context;
+  audit_context.AddMetadata("x-staff-user", "helen-marsh");
   esc::ListAuditRequest request;
   request.set_subject("area/west-kent");
   esc::ListAuditResponse audit;
@@ -337,6 +341,7 @@ TEST_F(StaffingPathTest, AcuteAssessmentIsScoredAndRolledUpToTheIcs) {
   ASSERT_TRUE(WaitFor(
       [&] {
         grpc::ClientContext context;
+        context.AddMetadata("x-staff-user", "helen-marsh");  // county-wide service manager
         board.Clear();
         if (!stub->GetStatusBoard(&context, esc::GetStatusBoardRequest(), &board).ok()) return false;
         // Both roll-ups have happened: the ICS, and the board area with Maidstone's figure.
@@ -497,6 +502,7 @@ TEST_F(StaffingPathTest, AcknowledgementIsRecordedAuditedAndStreamed) {
   auto stub = esc::AlertService::NewStub(
       grpc::CreateChannel(escalation_->address(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
+  context.AddMetadata("x-staff-user", "helen-marsh");  // county-wide service manager
   esc::ListAuditRequest request;
   request.set_subject(id);
   esc::ListAuditResponse audit;
@@ -523,12 +529,62 @@ TEST_F(StaffingPathTest, MalformedResumeTokenIsInvalidArgument) {
   auto stub = esc::AlertService::NewStub(
       grpc::CreateChannel(escalation_->address(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
+  context.AddMetadata("x-staff-user", "helen-marsh");  // county-wide service manager
   esc::SubscribeRequest request;
   request.set_resume_token("not-a-token");
   auto reader = stub->Subscribe(&context, request);
   esc::AlertStreamItem item;
   EXPECT_FALSE(reader->Read(&item));
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Staff see only what their areas allow (DESIGN 8): an East Kent team manager cannot list,
+// read or follow West Kent's alerts; reads without a signed-in user are refused.
+TEST_F(StaffingPathTest, ReadsFollowTheSignedInUsersAreas) {
+  ASSERT_THAT(Report("u-areas", 9), IsOk());  // West Kent Red
+  auto stub = esc::AlertService::NewStub(
+      grpc::CreateChannel(escalation_->address(), grpc::InsecureChannelCredentials()));
+  const std::string id = "indicator-level/team/stp-west-kent/stp_staffing_pct/1";
+  auto get = [&](const std::string& user) {
+    grpc::ClientContext context;
+    if (!user.empty()) context.AddMetadata("x-staff-user", user);
+    esc::GetAlertRequest request;
+    request.set_alert_id(id);
+    esc::Alert alert;
+    return stub->GetAlert(&context, request, &alert).error_code();
+  };
+  ASSERT_TRUE(WaitFor([&] { return get("priya-nair") == grpc::StatusCode::OK; }, absl::Seconds(60)));
+  EXPECT_EQ(get("tom-ellery"), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(get(""), grpc::StatusCode::UNAUTHENTICATED);
+  auto list = [&](const std::string& user) {
+    grpc::ClientContext context;
+    context.AddMetadata("x-staff-user", user);
+    esc::ListAlertsResponse response;
+    EXPECT_TRUE(stub->ListAlerts(&context, esc::ListAlertsRequest(), &response).ok());
+    std::set<std::string> areas;
+    for (const auto& a : response.alerts()) areas.insert(a.area_id());
+    return areas;
+  };
+  EXPECT_TRUE(list("priya-nair").count("west-kent"));
+  EXPECT_FALSE(list("tom-ellery").count("west-kent"));
+  // The board hides another area's figures and levels; county-wide ones stay.
+  grpc::ClientContext context;
+  context.AddMetadata("x-staff-user", "tom-ellery");
+  esc::StatusBoard board;
+  ASSERT_TRUE(stub->GetStatusBoard(&context, esc::GetStatusBoardRequest(), &board).ok());
+  for (const auto& i : board.indicators()) EXPECT_NE(i.latest().scope().id(), "stp-west-kent");
+  for (const auto& l : board.levels()) {
+    EXPECT_FALSE(l.scope().kind() == common::v1::SCOPE_KIND_AREA && l.scope().id() == "west-kent");
+  }
+  // Following another area's alerts is refused.
+  grpc::ClientContext follow;
+  follow.AddMetadata("x-staff-user", "tom-ellery");
+  esc::SubscribeRequest request;
+  request.mutable_filter()->add_area_ids("west-kent");
+  auto reader = stub->Subscribe(&follow, request);
+  esc::AlertStreamItem item;
+  EXPECT_FALSE(reader->Read(&item));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace

@@ -51,7 +51,22 @@ ABSL_FLAG(std::string, ends, "", "absence: end, RFC 3339 (default: open-ended)."
 ABSL_FLAG(double, wte, 1.0, "absence: fraction of a WTE absent.");
 ABSL_FLAG(bool, cancel, false, "absence: cancel the absence --absence_id.");
 ABSL_FLAG(std::string, day, "", "mutual-aid: local day YYYY-MM-DD (default: today).");
-ABSL_FLAG(std::string, user, "", "ack: the staff user id signing in (sent as x-staff-user).");
+ABSL_FLAG(std::string, user, "",
+          "Staff user id signing in to the escalation service (sent as x-staff-user); default "
+          "$OPSCTL_USER, else helen-marsh (the county-wide service manager of the development "
+          "reference data).");
+ABSL_FLAG(std::string, task_id, "", "step: the protocol task.");
+ABSL_FLAG(std::string, step_id, "", "step: the step done.");
+ABSL_FLAG(std::string, prompt_id, "", "answer: the decision prompt.");
+ABSL_FLAG(std::string, decision, "", "answer: respond or decline.");
+ABSL_FLAG(std::string, action_id, "", "act: the action of the alert's card.");
+ABSL_FLAG(bool, not_done, false, "act: record the action as not done.");
+ABSL_FLAG(std::string, risks, "", "act: the risks anticipated (plan Appendix 3).");
+ABSL_FLAG(std::string, scope, "", "silence: scope as <kind>/<id>, e.g. area/west-kent.");
+ABSL_FLAG(std::string, indicator, "", "silence: only this indicator (default: every one).");
+ABSL_FLAG(int, hours, 4, "silence: how long, hours.");
+ABSL_FLAG(std::string, silence_id, "", "unsilence: the silence to end.");
+ABSL_FLAG(bool, all, false, "tasks/prompts: include closed tasks and answered prompts.");
 ABSL_FLAG(std::string, alert_id, "", "ack/audit: the alert.");
 ABSL_FLAG(int, level, 0, "declare: OPEL level 1-4.");
 ABSL_FLAG(std::string, reason, "", "declare: why (at least 10 characters).");
@@ -83,6 +98,15 @@ std::string Colour(resilience::common::v1::OpelLevel level) {
     case 4: return "BLACK (OPEL 4)";
     default: return "UNKNOWN";
   }
+}
+
+// Signs the call in as the staff user (--user, $OPSCTL_USER, or the development default).
+grpc::ClientContext* AsStaff(grpc::ClientContext* context) {
+  std::string user = absl::GetFlag(FLAGS_user);
+  if (user.empty() && std::getenv("OPSCTL_USER") != nullptr) user = std::getenv("OPSCTL_USER");
+  if (user.empty()) user = "helen-marsh";
+  context->AddMetadata("x-staff-user", user);
+  return context;
 }
 
 int Report(const absl::Status& status) {
@@ -121,6 +145,7 @@ int Watch(const std::shared_ptr<grpc::Channel>& channel) {
   const absl::Time deadline = timeout > 0 ? absl::Now() + absl::Seconds(timeout) : absl::InfiniteFuture();
   while (absl::Now() < deadline) {
     grpc::ClientContext context;
+    AsStaff(&context);
     if (timeout > 0) context.set_deadline(absl::ToChronoTime(deadline));
     request.set_resume_token(token);
     auto reader = stub->Subscribe(&context, request);
@@ -157,7 +182,7 @@ int Watch(const std::shared_ptr<grpc::Channel>& channel) {
 int main(int argc, char** argv) {
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
-    std::cerr << "usage: opsctl health|services|report-staffing|absence|team|mutual-aid|watch|alerts|ack|audit|declare|board --address=HOST:PORT ...\n";
+    std::cerr << "usage: opsctl health|services|report-staffing|absence|team|mutual-aid|watch|alerts|ack|act|audit|declare|board|tasks|step|prompts|answer|silence|silences|unsilence --address=HOST:PORT ...\n";
     return 2;
   }
   const std::string command = args[1];
@@ -292,6 +317,7 @@ int main(int argc, char** argv) {
   if (command == "alerts") {
     auto stub = esc::AlertService::NewStub(channel);
     grpc::ClientContext context;
+    AsStaff(&context);
     esc::ListAlertsRequest request;
     if (!absl::GetFlag(FLAGS_area).empty()) request.mutable_filter()->add_area_ids(absl::GetFlag(FLAGS_area));
     esc::ListAlertsResponse response;
@@ -303,7 +329,7 @@ int main(int argc, char** argv) {
   if (command == "ack") {
     auto stub = esc::AlertService::NewStub(channel);
     grpc::ClientContext context;
-    context.AddMetadata("x-staff-user", absl::GetFlag(FLAGS_user));
+    AsStaff(&context);
     esc::AcknowledgeRequest request;
     request.set_alert_id(absl::GetFlag(FLAGS_alert_id));
     request.set_note(absl::GetFlag(FLAGS_note));
@@ -316,6 +342,7 @@ int main(int argc, char** argv) {
   if (command == "audit") {
     auto stub = esc::AlertService::NewStub(channel);
     grpc::ClientContext context;
+    AsStaff(&context);
     esc::ListAuditRequest request;
     request.set_subject(absl::GetFlag(FLAGS_alert_id).empty() ? "area/" + absl::GetFlag(FLAGS_area)
                                                               : absl::GetFlag(FLAGS_alert_id));
@@ -337,7 +364,7 @@ int main(int argc, char** argv) {
   if (command == "declare") {
     auto stub = esc::AlertService::NewStub(channel);
     grpc::ClientContext context;
-    context.AddMetadata("x-staff-user", absl::GetFlag(FLAGS_user));
+    AsStaff(&context);
     esc::LevelStatus status;
     grpc::Status result;
     resilience::common::v1::ScopeRef scope;
@@ -365,6 +392,7 @@ int main(int argc, char** argv) {
   if (command == "board") {
     auto stub = esc::AlertService::NewStub(channel);
     grpc::ClientContext context;
+    AsStaff(&context);
     esc::StatusBoard board;
     grpc::Status status = stub->GetStatusBoard(&context, esc::GetStatusBoardRequest(), &board);
     if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
@@ -409,6 +437,139 @@ int main(int argc, char** argv) {
                                    Colour(e.level()), e.value_text(), from,
                                    e.local_default() ? " [local default thresholds]" : "");
     }
+    return EXIT_SUCCESS;
+  }
+  if (command == "tasks") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::ListTasksRequest request;
+    request.set_include_closed(absl::GetFlag(FLAGS_all));
+    esc::ListTasksResponse response;
+    grpc::Status status = stub->ListTasks(AsStaff(&context), request, &response);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    for (const auto& t : response.tasks()) {
+      if (absl::GetFlag(FLAGS_json)) {
+        std::cout << Json(t) << "\n";
+        continue;
+      }
+      std::cout << (t.closed() ? "[closed] " : "[open]   ") << t.title() << "\n    id=" << t.task_id()
+                << "\n    " << t.summary() << "\n";
+      for (const auto& s : t.steps()) {
+        std::cout << "    " << (s.done_by().empty() ? (s.overdue() ? "OVERDUE " : "to do   ") : "done    ")
+                  << s.step_id() << ": " << s.description() << " (" << s.role_id()
+                  << (s.has_due_at() ? ", due " + absl::FormatTime("%a %H:%M", resilience::FromProtoTime(s.due_at()), absl::UTCTimeZone()) : "")
+                  << (s.done_by().empty() ? "" : ", by " + s.done_by()) << ")\n";
+      }
+    }
+    return EXIT_SUCCESS;
+  }
+  if (command == "step") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::CompleteTaskStepRequest request;
+    request.set_task_id(absl::GetFlag(FLAGS_task_id));
+    request.set_step_id(absl::GetFlag(FLAGS_step_id));
+    request.set_note(absl::GetFlag(FLAGS_note));
+    esc::ProtocolTask task;
+    grpc::Status status = stub->CompleteTaskStep(AsStaff(&context), request, &task);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    std::cout << (absl::GetFlag(FLAGS_json) ? Json(task) : task.title() + (task.closed() ? ": closed (" + task.closed_reason() + ")" : ": step done")) << "\n";
+    return EXIT_SUCCESS;
+  }
+  if (command == "prompts") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::ListDecisionPromptsRequest request;
+    request.set_include_answered(absl::GetFlag(FLAGS_all));
+    esc::ListDecisionPromptsResponse response;
+    grpc::Status status = stub->ListDecisionPrompts(AsStaff(&context), request, &response);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    for (const auto& p : response.prompts()) {
+      if (absl::GetFlag(FLAGS_json)) {
+        std::cout << Json(p) << "\n";
+        continue;
+      }
+      std::cout << p.title() << "\n    id=" << p.prompt_id() << "\n    "
+                << (p.decision() == esc::DecisionPrompt::DECISION_UNSPECIFIED
+                        ? "awaiting an answer"
+                        : esc::DecisionPrompt::Decision_Name(p.decision()) + " by " + p.decided_by() + ": " + p.reason())
+                << "\n";
+    }
+    return EXIT_SUCCESS;
+  }
+  if (command == "answer") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::AnswerDecisionPromptRequest request;
+    request.set_prompt_id(absl::GetFlag(FLAGS_prompt_id));
+    const std::string d = absl::GetFlag(FLAGS_decision);
+    request.set_decision(d == "respond"   ? esc::DecisionPrompt::DECISION_RESPOND
+                         : d == "decline" ? esc::DecisionPrompt::DECISION_DECLINE
+                                          : esc::DecisionPrompt::DECISION_UNSPECIFIED);
+    request.set_reason(absl::GetFlag(FLAGS_reason));
+    esc::DecisionPrompt prompt;
+    grpc::Status status = stub->AnswerDecisionPrompt(AsStaff(&context), request, &prompt);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    std::cout << (absl::GetFlag(FLAGS_json) ? Json(prompt) : prompt.title() + ": answered") << "\n";
+    return EXIT_SUCCESS;
+  }
+  if (command == "act") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::RecordActionRequest request;
+    request.set_alert_id(absl::GetFlag(FLAGS_alert_id));
+    request.set_action_id(absl::GetFlag(FLAGS_action_id));
+    request.set_done(!absl::GetFlag(FLAGS_not_done));
+    request.set_note(absl::GetFlag(FLAGS_note));
+    request.set_risks(absl::GetFlag(FLAGS_risks));
+    esc::Alert alert;
+    grpc::Status status = stub->RecordAction(AsStaff(&context), request, &alert);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    PrintAlert(alert, "");
+    return EXIT_SUCCESS;
+  }
+  if (command == "silence") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::CreateSilenceRequest request;
+    auto scope = resilience::ParseScopeKey(absl::GetFlag(FLAGS_scope));
+    if (!scope.ok()) return Report(scope.status());
+    *request.mutable_scope() = *scope;
+    request.set_indicator(absl::GetFlag(FLAGS_indicator));
+    *request.mutable_until() = resilience::ToProtoTime(absl::Now() + absl::Hours(absl::GetFlag(FLAGS_hours)));
+    request.set_reason(absl::GetFlag(FLAGS_reason));
+    esc::Silence silence;
+    grpc::Status status = stub->CreateSilence(AsStaff(&context), request, &silence);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    std::cout << (absl::GetFlag(FLAGS_json) ? Json(silence) : "silenced: " + silence.silence_id()) << "\n";
+    return EXIT_SUCCESS;
+  }
+  if (command == "silences") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::ListSilencesResponse response;
+    grpc::Status status = stub->ListSilences(AsStaff(&context), esc::ListSilencesRequest(), &response);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    for (const auto& s : response.silences()) {
+      std::cout << (absl::GetFlag(FLAGS_json) ? Json(s)
+                                              : absl::StrCat(s.silence_id(), "  ", resilience::ScopeKey(s.scope()),
+                                                             s.indicator().empty() ? "" : " " + s.indicator(),
+                                                             " until ", absl::FormatTime("%a %H:%M", resilience::FromProtoTime(s.until()), absl::UTCTimeZone()),
+                                                             " by ", s.created_by(), ": ", s.reason()))
+                << "\n";
+    }
+    return EXIT_SUCCESS;
+  }
+  if (command == "unsilence") {
+    auto stub = esc::AlertService::NewStub(channel);
+    grpc::ClientContext context;
+    esc::ExpireSilenceRequest request;
+    request.set_silence_id(absl::GetFlag(FLAGS_silence_id));
+    request.set_reason(absl::GetFlag(FLAGS_reason));
+    esc::Silence silence;
+    grpc::Status status = stub->ExpireSilence(AsStaff(&context), request, &silence);
+    if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
+    std::cout << "ended: " << silence.silence_id() << "\n";
     return EXIT_SUCCESS;
   }
   std::cerr << "opsctl: unknown command '" << command << "'\n";

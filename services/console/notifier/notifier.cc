@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/clock/proto_time.h"
 #include "common/log/log.h"
 #include "httplib.h"
 #include "services/console/json_api.h"
@@ -122,7 +123,7 @@ void Notifier::StreamLoop() {
     }
     esc::SubscribeRequest request;
     request.set_resume_token(token);
-    auto reader = client_->Subscribe(&context, "", request);
+    auto reader = client_->Subscribe(&context, ServiceUser(), request);
     esc::AlertStreamItem item;
     while (reader->Read(&item)) {
       backoff = absl::Milliseconds(500);
@@ -245,6 +246,7 @@ void Notifier::Deliver(const Notification& n) {
         retry_.max_attempts, ",\"http_status\":", http_status, ",\"outcome\":",
         JsonQuote(outcome_name), ",\"error\":", JsonQuote(error),
         ",\"next_attempt_in_ms\":", absl::ToInt64Milliseconds(wait), "}"));
+    RecordInAudit(n, delivery_id, attempt, origin, http_status, outcome_name, error);
     if (outcome == AttemptOutcome::kDelivered) return Complete(n, true);
     if (outcome == AttemptOutcome::kRejected || last) return Complete(n, false);
     if (!SleepUnlessStopped(wait)) return;  // not completed: delivered again after a restart
@@ -276,6 +278,31 @@ void Notifier::AdvanceWatermarkLocked() {
   watermark_ = latest;
   if (auto s = WriteFileAtomically(options_.resume_path, watermark_ + "\n"); !s.ok()) {
     Logger("console.notifier")->error("cannot keep the resume token: {}", s.ToString());
+  }
+}
+
+void Notifier::RecordInAudit(const Notification& n, const std::string& delivery_id, int attempt,
+                             const std::string& destination, int http_status,
+                             const std::string& outcome, const std::string& error) {
+  esc::RecordNotificationRequest request;
+  for (const auto& a : n.alerts) {
+    auto* d = request.add_alerts();
+    d->set_alert_id(a.alert_id());
+    d->set_revision(a.revision());
+  }
+  request.set_delivery_id(delivery_id);
+  request.set_attempt(static_cast<uint32_t>(attempt));
+  request.set_route_id(n.destination.route_id);
+  request.set_destination(destination);
+  request.set_http_status(static_cast<uint32_t>(http_status));
+  request.set_outcome(outcome);
+  request.set_error(error);
+  *request.mutable_at() = ToProtoTime(clock_->Now());
+  auto recorded = client_->Call(ServiceUser(), &esc::AlertService::Stub::RecordNotification, request);
+  if (!recorded.ok()) {
+    Logger("console.notifier")
+        ->warn("delivery {} attempt {} not recorded in the audit: {}", delivery_id, attempt,
+               recorded.status().ToString());
   }
 }
 

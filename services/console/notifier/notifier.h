@@ -71,6 +71,16 @@ class Notifier {
   void Complete(const Notification& notification, bool delivered);
   void AdvanceWatermarkLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecordAttempt(std::string json);
+  // Records the attempt in the audit trail of each alert it carried (AlertService
+  // RecordNotification, as the service user). A failure is logged, never retried: the delivery
+  // itself matters more than its record.
+  void RecordInAudit(const Notification& n, const std::string& delivery_id, int attempt,
+                     const std::string& destination, int http_status, const std::string& outcome,
+                     const std::string& error);
+  // The staff id the notifier signs in as.
+  std::string ServiceUser() const {
+    return config_.service_user_id().empty() ? "console-notifier" : config_.service_user_id();
+  }
   // Sleeps `d` unless stopped first; false when stopped.
   bool SleepUnlessStopped(absl::Duration d);
 
