@@ -6,6 +6,7 @@
 #define RESILIENCE_TESTS_INTEGRATION_CAPACITY_FIXTURE_H_
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -112,6 +113,7 @@ class CapacityServiceTest : public ::testing::Test {
   }
   void TearDown() override {
     if (HasFailure() && service_) std::cerr << service_->process.LogTail(60);
+    if (!config_path_.empty()) std::remove(config_path_.c_str());
   }
 
   // Starts (or restarts) the service; `extra` adds flags such as --clock_start.
