@@ -13,9 +13,13 @@
 
 namespace resilience::kafka {
 
-absl::Status ReadTopicToEnd(const ClientOptions& client, const std::string& topic,
-                            const std::function<absl::Status(const ConsumedRecord&)>& on_record,
-                            absl::Duration timeout) {
+namespace {
+
+// Reads every partition up to `until` when given, else to the high watermark at the start.
+absl::Status ReadTopic(const ClientOptions& client, const std::string& topic,
+                       const std::map<int32_t, int64_t>* until,
+                       const std::function<absl::Status(const ConsumedRecord&)>& on_record,
+                       absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
   // A throwaway group id: KafkaConsumer needs one, but nothing is committed or joined.
@@ -54,6 +58,10 @@ absl::Status ReadTopicToEnd(const ClientOptions& client, const std::string& topi
       RdKafka::TopicPartition::destroy(assignment);
       return internal::ToStatus(code, "kafka watermarks " + topic);
     }
+    if (until != nullptr) {
+      auto u = until->find(p->id());
+      high = u == until->end() ? low : std::min(high, u->second);
+    }
     if (high > low) {
       end[p->id()] = high;
       assignment.push_back(
@@ -91,6 +99,63 @@ absl::Status ReadTopicToEnd(const ClientOptions& client, const std::string& topi
   }
   consumer->close();
   return status;
+}
+
+}  // namespace
+
+absl::Status ReadTopicToEnd(const ClientOptions& client, const std::string& topic,
+                            const std::function<absl::Status(const ConsumedRecord&)>& on_record,
+                            absl::Duration timeout) {
+  return ReadTopic(client, topic, nullptr, on_record, timeout);
+}
+
+absl::Status ReadTopicUntil(const ClientOptions& client, const std::string& topic,
+                            const std::map<int32_t, int64_t>& until,
+                            const std::function<absl::Status(const ConsumedRecord&)>& on_record,
+                            absl::Duration timeout) {
+  return ReadTopic(client, topic, &until, on_record, timeout);
+}
+
+absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const ClientOptions& client,
+                                                            const std::string& group,
+                                                            const std::string& topic) {
+  // The group's id, to read its committed offsets; this consumer never subscribes, so it does
+  // not join the group or disturb its members.
+  auto conf = internal::BuildConf(client, {{"group.id", group}, {"enable.auto.commit", "false"}});
+  if (!conf.ok()) return conf.status();
+  std::string err;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf->get(), err));
+  if (!consumer) return absl::InvalidArgumentError(absl::StrCat("kafka offsets: ", err));
+  std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(consumer.get(), topic, nullptr, err));
+  RdKafka::Metadata* raw = nullptr;
+  RdKafka::ErrorCode code = consumer->metadata(false, handle.get(), &raw, 10000);
+  if (code != RdKafka::ERR_NO_ERROR) return internal::ToStatus(code, "kafka metadata " + topic);
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (metadata->topics()->empty() || metadata->topics()->at(0)->err() != RdKafka::ERR_NO_ERROR) {
+    return absl::NotFoundError(absl::StrCat("kafka topic ", topic, " does not exist"));
+  }
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (const RdKafka::PartitionMetadata* p : *metadata->topics()->at(0)->partitions()) {
+    partitions.push_back(RdKafka::TopicPartition::create(topic, p->id()));
+  }
+  code = consumer->committed(partitions, 10000);
+  std::map<int32_t, int64_t> out;
+  absl::Status status = internal::ToStatus(code, "kafka committed offsets " + topic);
+  for (RdKafka::TopicPartition* tp : partitions) {
+    if (!status.ok()) break;
+    int64_t offset = tp->offset();
+    if (offset < 0) {
+      int64_t low = 0, high = 0;
+      code = consumer->query_watermark_offsets(topic, tp->partition(), &low, &high, 10000);
+      if (code != RdKafka::ERR_NO_ERROR) status = internal::ToStatus(code, "kafka watermarks " + topic);
+      offset = low;
+    }
+    out[tp->partition()] = offset;
+  }
+  RdKafka::TopicPartition::destroy(partitions);
+  consumer->close();
+  if (!status.ok()) return status;
+  return out;
 }
 
 }  // namespace resilience::kafka

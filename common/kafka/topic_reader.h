@@ -4,9 +4,11 @@
 #define RESILIENCE_COMMON_KAFKA_TOPIC_READER_H_
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/kafka/record.h"
 
@@ -19,6 +21,20 @@ namespace resilience::kafka {
 absl::Status ReadTopicToEnd(const ClientOptions& client, const std::string& topic,
                             const std::function<absl::Status(const ConsumedRecord&)>& on_record,
                             absl::Duration timeout = absl::Minutes(5));
+
+// As ReadTopicToEnd, but stops each partition before `until` (partition -> offset, exclusive);
+// partitions not in `until` are not read.
+absl::Status ReadTopicUntil(const ClientOptions& client, const std::string& topic,
+                            const std::map<int32_t, int64_t>& until,
+                            const std::function<absl::Status(const ConsumedRecord&)>& on_record,
+                            absl::Duration timeout = absl::Minutes(5));
+
+// The offsets consumer group `group` has committed on each partition of `topic` (the next
+// offset it will read); partitions with nothing committed map to their low watermark. Does not
+// join the group. UNAVAILABLE when the broker does not answer.
+absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const ClientOptions& client,
+                                                            const std::string& group,
+                                                            const std::string& topic);
 
 }  // namespace resilience::kafka
 

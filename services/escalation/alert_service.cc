@@ -41,14 +41,15 @@ class AlertSubscription final : public grpc::ServerWriteReactor<v1::AlertStreamI
       Finish(ToGrpcStatus(refused));
       return;
     }
-    const std::string& token = request.resume_token();
+    std::string token = request.resume_token();
     if (!token.empty()) {
-      absl::Status checked = CheckToken(state, token);
+      auto checked = CheckToken(state, token);
       if (!checked.ok()) {
         finished_ = true;
-        Finish(ToGrpcStatus(checked));
+        Finish(ToGrpcStatus(checked.status()));
         return;
       }
+      token = *checked;
     }
     const std::string joined_after = feed_->Add(this);
     absl::Status replayed = absl::OkStatus();
@@ -137,20 +138,25 @@ class AlertSubscription final : public grpc::ServerWriteReactor<v1::AlertStreamI
   void OnDone() override { delete this; }
 
  private:
-  static absl::Status CheckToken(LiveState* state, const std::string& token) {
+  // The position to replay from: the token itself, or "0-0" when the stream was rebuilt from
+  // Kafka after the token (the whole rebuilt stream, every alert's latest revision).
+  static absl::StatusOr<std::string> CheckToken(LiveState* state, const std::string& token) {
     auto parsed = ParseStreamId(token);
     if (!parsed.ok()) return parsed.status();
     auto first = state->FirstStreamId();
     if (!first.ok()) return first.status();
     auto first_id = ParseStreamId(*first);
     if (first_id.ok() && *first != "0-0" && *parsed < *first_id) {
+      auto rebuilt = state->StreamRebuiltAt();
+      if (!rebuilt.ok()) return rebuilt.status();
+      if (*rebuilt == *first) return std::string("0-0");
       // The entry after the token may have been trimmed: the client cannot be told what it
       // missed from the stream and must list alerts afresh.
       return absl::OutOfRangeError(absl::StrCat(
           "resume token ", token, " is older than the retained alert stream (oldest ", *first,
           "): call ListAlerts, then subscribe without a token"));
     }
-    return absl::OkStatus();
+    return token;
   }
 
   // Records the entry as seen and queues it when it passes the filter.

@@ -110,8 +110,13 @@ common::v1::OpelLevel DutyDesk::EffectiveLevelOf(const common::v1::ScopeRef& sco
 
 absl::Status DutyDesk::Publish(const std::optional<v1::Alert>& alert,
                                const std::vector<v1::AuditRecord>& audits,
-                               const std::string& subject) {
+                               const std::string& subject, const google::protobuf::Message* item,
+                               const std::string& item_kind, const std::string& item_id) {
   std::vector<kafka::OutgoingRecord> records;
+  if (item != nullptr) {
+    records.push_back({options_.status_topic, absl::StrCat(item_kind, ":", item_id),
+                       item->SerializeAsString(), {{"kind", item_kind}}});
+  }
   if (alert.has_value()) {
     records.push_back({options_.alerts_topic, alert->alert_id(), alert->SerializeAsString(),
                        {{"revision", absl::StrCat(alert->revision())}}});
@@ -160,7 +165,7 @@ absl::Status DutyDesk::RecordTask(const v1::ProtocolTask& task, int64_t expected
   change.seen_scope = std::move(seen_scope);
   change.seen_event_id = seen_event_id;
   if (!(change.guard == GuardMode::kClaim && !change.guard_name.empty())) {
-    absl::Status published = Publish(alert, audits, task.task_id());
+    absl::Status published = Publish(alert, audits, task.task_id(), &task, "task", task.task_id());
     if (!published.ok()) return published;
     if (change.alert_audit.has_value()) {
       absl::Status a = Publish(std::nullopt, {*change.alert_audit}, alert->alert_id());
@@ -171,7 +176,7 @@ absl::Status DutyDesk::RecordTask(const v1::ProtocolTask& task, int64_t expected
   // A claim: store first so a lost race records nothing on Kafka, then publish.
   auto stored = work_->StoreTask(task, change);
   if (!stored.ok()) return stored.status();
-  absl::Status published = Publish(alert, audits, task.task_id());
+  absl::Status published = Publish(alert, audits, task.task_id(), &task, "task", task.task_id());
   if (!published.ok()) return published;
   if (change.alert_audit.has_value()) {
     return Publish(std::nullopt, {*change.alert_audit}, alert->alert_id());
@@ -354,7 +359,8 @@ absl::Status DutyDesk::EnsurePrompt(const common::v1::ScopeRef& scope, common::v
   auto stored = work_->StorePrompt(prompt, change);
   if (absl::IsAlreadyExists(stored.status())) return absl::OkStatus();
   if (!stored.ok()) return stored.status();
-  absl::Status published = Publish(alert, {*change.audit}, prompt.prompt_id());
+  absl::Status published =
+      Publish(alert, {*change.audit}, prompt.prompt_id(), &prompt, "prompt", prompt.prompt_id());
   if (!published.ok()) return published;
   return Publish(std::nullopt, {*change.alert_audit}, alert.alert_id());
 }
@@ -567,7 +573,8 @@ absl::StatusOr<v1::DecisionPrompt> DutyDesk::AnswerPrompt(
     change.expected_alert_revision = current->has_value() ? (*current)->revision() : 0;
     change.alert_audit = AlertAudit(alert, "alert.resolved", person.id(), request.reason(), now,
                                     absl::StrCat(alert.alert_id(), "#", alert.revision()));
-    absl::Status published = Publish(alert, {audit, *change.alert_audit}, prompt.prompt_id());
+    absl::Status published = Publish(alert, {audit, *change.alert_audit}, prompt.prompt_id(),
+                                     &answer->prompt, "prompt", prompt.prompt_id());
     if (!published.ok()) return published;
     auto saved = work_->StorePrompt(answer->prompt, change);
     if (saved.ok()) return answer->prompt;
@@ -614,7 +621,8 @@ absl::StatusOr<v1::Silence> DutyDesk::CreateSilence(const reference::v1::StaffMe
   (*audit.mutable_detail())["scope"] = ScopeKey(request.scope());
   (*audit.mutable_detail())["indicator"] = request.indicator();
   (*audit.mutable_detail())["until"] = absl::FormatTime(FromProtoTime(request.until()));
-  absl::Status published = Publish(std::nullopt, {audit}, silence.silence_id());
+  absl::Status published =
+      Publish(std::nullopt, {audit}, silence.silence_id(), &silence, "silence", silence.silence_id());
   if (!published.ok()) return published;
   absl::Status put = work_->PutSilence(silence, audit, true);
   if (!put.ok()) return put;
@@ -641,7 +649,7 @@ absl::StatusOr<v1::Silence> DutyDesk::ExpireSilence(const reference::v1::StaffMe
   v1::AuditRecord audit = Audit(s.silence_id(), "silence.expired", person.id(),
                                 request.reason().empty() ? "ended early" : request.reason(), now, 2);
   (*audit.mutable_detail())["scope"] = ScopeKey(s.scope());
-  absl::Status published = Publish(std::nullopt, {audit}, s.silence_id());
+  absl::Status published = Publish(std::nullopt, {audit}, s.silence_id(), &s, "silence", s.silence_id());
   if (!published.ok()) return published;
   absl::Status put = work_->PutSilence(s, audit, false);
   if (!put.ok()) return put;

@@ -32,6 +32,9 @@ namespace resilience::escalation {
 struct DutyDeskOptions {
   std::string alerts_topic = "alerts";
   std::string audit_topic = "audit";
+  // Tasks, prompts and silences are recorded on the compacted status topic too (keys "task:<id>",
+  // "prompt:<id>", "silence:<id>", header kind), from which a wiped Redis is rebuilt.
+  std::string status_topic = "status";
   WorkflowSettings workflow;
   RenotifyRule renotify;
   // This instance's name for the timer lease, and how long a lease lasts unrenewed.
@@ -89,8 +92,12 @@ class DutyDesk {
                           GuardMode guard, const std::string& guard_name,
                           std::optional<common::v1::ScopeRef> seen_scope = std::nullopt,
                           const std::string& seen_event_id = "");
+  // Records on Kafka: the alert (if any), the audit records under `subject`, and the work item
+  // (if any) on the status topic as "<kind>:<id>".
   absl::Status Publish(const std::optional<v1::Alert>& alert,
-                       const std::vector<v1::AuditRecord>& audits, const std::string& subject);
+                       const std::vector<v1::AuditRecord>& audits, const std::string& subject,
+                       const google::protobuf::Message* item = nullptr,
+                       const std::string& item_kind = "", const std::string& item_id = "");
   // A scope standing at a level, and since when.
   struct LevelTrigger {
     common::v1::ScopeRef scope;

@@ -5,7 +5,7 @@
 #include "common/log/log.h"
 #include "common/scope/scope_key.h"
 #include "services/escalation/core/alert_lifecycle.h"
-#include "services/escalation/core/care_setting_events.h"
+#include "services/escalation/core/event_figure.h"
 #include "services/escalation/core/indicator_alerting.h"
 
 namespace resilience::escalation {
@@ -51,60 +51,24 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   if (!received.ParseFromString(record.value)) {
     return absl::InvalidArgumentError("value is not a resilience.events.v1.DomainEvent");
   }
-  // What is applied: the observation received, or the figure an acute assessment becomes.
-  events::v1::DomainEvent event = std::move(received);
-  const auto& env = event.envelope();
-  if (env.schema_version() != 1) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("schema_version ", env.schema_version(), " is not understood (expected 1)"));
-  }
-  if (env.event_id().empty()) return absl::InvalidArgumentError("envelope.event_id is empty");
-  if (!reference_->ScopeExists(env.scope())) {
-    return absl::NotFoundError(absl::StrCat("unknown scope ", ScopeKey(env.scope())));
-  }
-  std::optional<TriggerMatch> scored;
-  if (event.body_case() == events::v1::DomainEvent::kAcuteAssessment && acute_ != nullptr) {
-    // An acute site's assessment becomes its acute_opel_assessment figure: scored under the
-    // framework it names or the one in force when it was made (DESIGN 4.3).
-    const auto* site = reference_->FindAcuteSite(env.scope().id());
-    if (site == nullptr || env.scope().kind() != common::v1::SCOPE_KIND_ACUTE_SITE) {
-      return absl::InvalidArgumentError("an acute assessment must be about an acute site");
-    }
-    auto score = acute_->Score(event.acute_assessment(), *site, FromProtoTime(env.occurred_at()), zone_);
-    if (!score.ok()) return score.status();
-    AcuteFigure figure = AcuteFigureOf(event, *score);
-    // Replace the body in place: `env` keeps referring to this event's envelope.
-    *event.mutable_observation() = figure.event.observation();
-    scored = figure.match;
-  } else if (event.body_case() == events::v1::DomainEvent::kOutbreak) {
-    // An outbreak notice is the setting's `outbreak` figure (core/care_setting_events.h).
-    events::v1::IndicatorObservation figure = OutbreakObservation(event.outbreak());
-    *event.mutable_observation() = std::move(figure);
-  } else if (event.body_case() == events::v1::DomainEvent::kKeahReferral ||
-             event.body_case() == events::v1::DomainEvent::kPlacementMilestone) {
+  auto figure = FigureOfEvent(received, *reference_, *tables_, acute_, zone_);
+  if (!figure.ok()) return figure.status();
+  if (!figure->has_value()) {
+    // Referral steps and placement milestones are the duty desk's.
     if (desk_ == nullptr) return absl::OkStatus();  // no duty desk: left in the log
+    const auto& env = received.envelope();
     const absl::Time at = env.has_received_at() ? FromProtoTime(env.received_at())
                                                 : FromProtoTime(env.occurred_at());
-    return event.body_case() == events::v1::DomainEvent::kKeahReferral
-               ? desk_->ApplyKeahReferral(event, at)
-               : desk_->ApplyPlacementMilestone(event, at);
-  } else if (event.body_case() != events::v1::DomainEvent::kObservation) {
-    return absl::InvalidArgumentError("the event has no body this service understands");
+    return received.body_case() == events::v1::DomainEvent::kKeahReferral
+               ? desk_->ApplyKeahReferral(received, at)
+               : desk_->ApplyPlacementMilestone(received, at);
   }
+  const events::v1::DomainEvent& event = (*figure)->event;
+  const auto& env = event.envelope();
   const auto& observation = event.observation();
-  const auto* indicator = reference_->FindIndicator(observation.indicator());
-  if (indicator == nullptr) {
-    return absl::NotFoundError(absl::StrCat("unknown indicator '", observation.indicator(), "'"));
-  }
-  const std::string area = reference_->AreaOf(env.scope()).value_or("");
-  const TriggerTable* table = tables_->Find(observation.indicator(), area);
-  if (table == nullptr) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("no trigger table for indicator '", observation.indicator(), "'"));
-  }
-  auto match = scored.has_value() ? absl::StatusOr<TriggerMatch>(*scored) : table->Evaluate(observation);
-  if (!match.ok()) return match.status();
-  const v1::IndicatorEvidence evidence = BuildEvidence(event, *match, indicator->name());
+  const auto* indicator = (*figure)->indicator;
+  const std::string& area = (*figure)->area_id;
+  const v1::IndicatorEvidence& evidence = (*figure)->evidence;
 
   AlertContext context;
   context.scope_name = reference_->ScopeName(env.scope());
@@ -237,6 +201,21 @@ void IndicatorPipeline::Run() {
       // Holds expire and figures go stale with time alone.
       next_tick = absl::Now() + options_.level_tick;
       const absl::Time now = clock_->Now();
+      if (rebuild_ != nullptr) {
+        auto rebuilt = rebuild_->RebuildIfLost(now);
+        if (!rebuilt.ok()) {
+          // Nothing is applied onto a view that lost its past: wait and try again.
+          log->warn("live state lost and not yet rebuilt: {}", rebuilt.status().ToString());
+          next_tick = absl::Now() + options_.retry_backoff;
+          continue;
+        }
+        if (rebuilt->has_value()) {
+          const RebuildCounts& c = **rebuilt;
+          log->warn("Redis had lost the live state: rebuilt from Kafka ({} alerts, {} audit "
+                    "records, {} levels, {} figures, {} tasks, {} prompts, {} silences)",
+                    c.alerts, c.audit_records, c.levels, c.figures, c.tasks, c.prompts, c.silences);
+        }
+      }
       absl::Status ticked = levels_->RecomputeAll(now);
       if (!ticked.ok()) log->warn("timed level evaluation: {}", ticked.ToString());
       if (desk_ != nullptr) {

@@ -21,6 +21,7 @@
 #include "services/escalation/duty_desk.h"
 #include "services/escalation/level_rollup.h"
 #include "services/escalation/live_state.h"
+#include "services/escalation/live_state_rebuild.h"
 #include "services/escalation/notification_stamp.h"
 
 namespace resilience::escalation {
@@ -55,6 +56,11 @@ class IndicatorPipeline {
     desk_ = desk;
     stamp_ = stamp;
   }
+
+  // Checked on every timed evaluation, before anything else: when Redis has lost the live view
+  // (wiped, replaced), it is rebuilt from Kafka before the next record is applied. Not owned;
+  // may stay null.
+  void SetRebuild(LiveStateRebuild* rebuild) { rebuild_ = rebuild; }
 
   // Polls, applies and commits until Stop(). Returns after the last commit.
   void Run();
@@ -92,6 +98,7 @@ class IndicatorPipeline {
   absl::TimeZone zone_;
   DutyDesk* desk_ = nullptr;
   NotificationStamp* stamp_ = nullptr;
+  LiveStateRebuild* rebuild_ = nullptr;
   absl::Notification stop_;
   Counter* applied_;
   Counter* duplicates_;

@@ -45,6 +45,11 @@ class LevelState {
   absl::Status StoreStatus(const common::v1::ScopeRef& scope, int64_t expected_version,
                            const v1::LevelStatus& status, const v1::AuditRecord& audit);
 
+  // The key of a scope's level hash and of the set of scopes with a level (the rebuild writes
+  // them).
+  std::string LevelKeyOf(const common::v1::ScopeRef& scope) const { return LevelKey(scope); }
+  std::string LevelSetKey() const { return prefix_ + "{status}:levels"; }
+
   // Every stored level.
   absl::StatusOr<std::vector<v1::LevelStatus>> ListLevels();
 

@@ -393,6 +393,12 @@ absl::StatusOr<std::string> LiveState::LastStreamId() {
   return reply->elements[0].elements[0].str;
 }
 
+absl::StatusOr<std::string> LiveState::StreamRebuiltAt() {
+  auto reply = client_->Run({"GET", StreamRebuiltKey()});
+  if (!reply.ok()) return reply.status();
+  return reply->is_nil() ? std::string() : reply->str;
+}
+
 absl::StatusOr<std::string> LiveState::FirstStreamId() {
   auto reply = client_->Run({"XRANGE", StreamKey(), "-", "+", "COUNT", "1"});
   if (!reply.ok()) return reply.status();

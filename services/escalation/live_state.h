@@ -140,6 +140,11 @@ class LiveState {
     return SeenKey(scope, event_id);
   }
   std::string AlertIndexKey() const { return prefix_ + "{alerts}:index"; }
+  // Where a stream rebuilt from Kafka starts (LiveStateRebuild): resume tokens older than it
+  // replay the whole rebuilt stream.
+  std::string StreamRebuiltKey() const { return prefix_ + "{alerts}:stream-rebuilt-at"; }
+  // The first id of the stream as last rebuilt, or "" when it never was.
+  absl::StatusOr<std::string> StreamRebuiltAt();
   // Seconds a processed-event mark is kept.
   static constexpr int64_t kSeenTtlSeconds = 30 * 24 * 3600;
 

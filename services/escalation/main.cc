@@ -211,6 +211,7 @@ int main(int argc, char** argv) {
   esc::DutyDeskOptions desk_options;
   desk_options.alerts_topic = pipeline_options.alerts_topic;
   desk_options.audit_topic = pipeline_options.audit_topic;
+  desk_options.status_topic = rollup_options.status_topic;
   if (alert_rules.renotify_high_minutes() > 0) {
     desk_options.renotify.high = absl::Minutes(alert_rules.renotify_high_minutes());
   }
@@ -250,6 +251,31 @@ int main(int argc, char** argv) {
                                   *reference, &metrics, pipeline_options, &rollup, clock,
                                   catalogue_ptr, &*acute, zone);
   pipeline.SetDutyDesk(&pipeline_desk, &stamp);
+  esc::RebuildSources sources;
+  sources.client = kafka_client;
+  sources.alerts_topic = pipeline_options.alerts_topic;
+  sources.audit_topic = pipeline_options.audit_topic;
+  sources.status_topic = rollup_options.status_topic;
+  sources.domain_topics = consumer_options.topics;
+  sources.group_id = consumer_options.group_id;
+  esc::LiveStateRebuild rebuild(sources, pipeline_redis.get(), &pipeline_state, &level_state,
+                                &pipeline_work, config->redis().key_prefix(), stream_max,
+                                *reference, &*tables, &*acute, zone);
+  pipeline.SetRebuild(&rebuild);
+  // Before serving: a Redis that lost the view (or a new one) is rebuilt from Kafka first.
+  for (int attempt = 1;; ++attempt) {
+    auto rebuilt = rebuild.RebuildIfLost(clock->Now());
+    if (rebuilt.ok()) {
+      if (rebuilt->has_value()) {
+        log->info("live state built from Kafka: {} alerts, {} levels, {} figures, {} tasks",
+                  (*rebuilt)->alerts, (*rebuilt)->levels, (*rebuilt)->figures, (*rebuilt)->tasks);
+      }
+      break;
+    }
+    if (attempt >= 30) return Fail(rebuilt.status());
+    log->warn("cannot check or rebuild the live state yet: {}", rebuilt.status().ToString());
+    absl::SleepFor(absl::Seconds(1));  // pacing retries of an unavailable dependency
+  }
 
   esc::AlertFeed feed(&feed_state);
   if (auto s = feed.Start(); !s.ok()) return Fail(s);

@@ -120,6 +120,9 @@ class WorkflowState {
 
   LiveState* alerts() const { return alerts_; }
 
+  // The full key of a {work} key suffix, e.g. "task:<id>" (the rebuild writes them).
+  std::string KeyOf(const std::string& suffix) const { return Key(suffix); }
+
  private:
   template <typename T>
   absl::StatusOr<std::optional<Stored<T>>> Load(const std::string& key);

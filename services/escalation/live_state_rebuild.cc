@@ -1,0 +1,309 @@
+#include "services/escalation/live_state_rebuild.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/clock/proto_time.h"
+#include "common/kafka/topic_reader.h"
+#include "common/log/log.h"
+#include "common/scope/scope_key.h"
+#include "events/v1/events.pb.h"
+#include "services/escalation/core/event_figure.h"
+#include "services/escalation/core/indicator_alerting.h"
+
+namespace resilience::escalation {
+namespace {
+
+constexpr size_t kBatch = 500;
+
+// Parts of an alert id "<rule>/<kind>/<id>/..."; empty when malformed.
+std::vector<std::string> IdParts(const std::string& alert_id) {
+  std::vector<std::string> parts = absl::StrSplit(alert_id, '/');
+  return parts.size() >= 4 ? parts : std::vector<std::string>{};
+}
+
+bool IsLevelRule(const std::string& rule) {
+  return rule == "area-level" || rule == "county-level" || rule == "board-level" ||
+         rule == "ics-level";
+}
+
+}  // namespace
+
+LiveStateRebuild::LiveStateRebuild(RebuildSources sources, redis::Client* redis, LiveState* alerts,
+                                   LevelState* levels, WorkflowState* work, std::string prefix,
+                                   int64_t stream_max_entries,
+                                   std::shared_ptr<const ReferenceIndex> reference,
+                                   const TriggerTables* tables, const AcuteFrameworks* acute,
+                                   absl::TimeZone zone)
+    : sources_(std::move(sources)),
+      redis_(redis),
+      alerts_(alerts),
+      levels_(levels),
+      work_(work),
+      prefix_(std::move(prefix)),
+      stream_max_entries_(stream_max_entries),
+      reference_(std::move(reference)),
+      tables_(tables),
+      acute_(acute),
+      zone_(zone) {}
+
+absl::StatusOr<bool> LiveStateRebuild::Intact() {
+  auto reply = redis_->Run({"EXISTS", prefix_ + "{meta}:live-state"});
+  if (!reply.ok()) return reply.status();
+  return reply->integer == 1;
+}
+
+absl::Status LiveStateRebuild::Write(std::vector<redis::Command>* batch, bool flush) {
+  if (batch->empty() || (!flush && batch->size() < kBatch)) return absl::OkStatus();
+  auto replies = redis_->RunPipeline(*batch);
+  batch->clear();
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (!r.ok()) return r.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<RebuildCounts>> LiveStateRebuild::RebuildIfLost(absl::Time now) {
+  auto intact = Intact();
+  if (!intact.ok()) return intact.status();
+  if (*intact) return std::optional<RebuildCounts>();
+  auto counts = Rebuild(now);
+  if (!counts.ok()) return counts.status();
+  return std::optional<RebuildCounts>(*counts);
+}
+
+absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
+  RebuildCounts counts;
+  std::vector<redis::Command> batch;
+  const absl::Duration timeout = absl::Minutes(5);
+
+  // Alerts: the highest revision of each id.
+  std::map<std::string, v1::Alert> alerts;
+  absl::Status read = kafka::ReadTopicToEnd(
+      sources_.client, sources_.alerts_topic,
+      [&](const kafka::ConsumedRecord& r) {
+        v1::Alert a;
+        if (!a.ParseFromString(r.value) || a.alert_id().empty()) return absl::OkStatus();
+        auto it = alerts.find(a.alert_id());
+        if (it == alerts.end() || a.revision() >= it->second.revision()) alerts[a.alert_id()] = a;
+        return absl::OkStatus();
+      },
+      timeout);
+  if (!read.ok()) return read;
+
+  // Audit trails, each audit id once per subject.
+  std::map<std::string, std::vector<v1::AuditRecord>> audit;
+  std::set<std::string> audit_ids;
+  read = kafka::ReadTopicToEnd(
+      sources_.client, sources_.audit_topic,
+      [&](const kafka::ConsumedRecord& r) {
+        v1::AuditRecord a;
+        if (!a.ParseFromString(r.value) || a.subject().empty()) return absl::OkStatus();
+        if (!audit_ids.insert(absl::StrCat(a.subject(), "|", a.audit_id())).second) {
+          return absl::OkStatus();
+        }
+        audit[a.subject()].push_back(std::move(a));
+        return absl::OkStatus();
+      },
+      timeout);
+  if (!read.ok()) return read;
+
+  // Levels, tasks, prompts, silences (compacted: the last record per key wins).
+  std::map<std::string, v1::LevelStatus> levels;
+  std::map<std::string, v1::ProtocolTask> tasks;
+  std::map<std::string, v1::DecisionPrompt> prompts;
+  std::map<std::string, v1::Silence> silences;
+  read = kafka::ReadTopicToEnd(
+      sources_.client, sources_.status_topic,
+      [&](const kafka::ConsumedRecord& r) {
+        if (absl::StartsWith(r.key, "task:")) {
+          v1::ProtocolTask t;
+          if (t.ParseFromString(r.value)) tasks[t.task_id()] = t;
+        } else if (absl::StartsWith(r.key, "prompt:")) {
+          v1::DecisionPrompt p;
+          if (p.ParseFromString(r.value)) prompts[p.prompt_id()] = p;
+        } else if (absl::StartsWith(r.key, "silence:")) {
+          v1::Silence s;
+          if (s.ParseFromString(r.value)) silences[s.silence_id()] = s;
+        } else {
+          v1::LevelStatus l;
+          if (l.ParseFromString(r.value) && l.has_scope()) levels[ScopeKey(l.scope())] = l;
+        }
+        return absl::OkStatus();
+      },
+      timeout);
+  if (!read.ok()) return read;
+
+  // Figures, re-derived from the domain topics up to what the pipeline has applied.
+  std::map<std::pair<std::string, std::string>, IndicatorRecord> figures;
+  for (const std::string& topic : sources_.domain_topics) {
+    auto until = kafka::CommittedOffsets(sources_.client, sources_.group_id, topic);
+    if (!until.ok()) return until.status();
+    read = kafka::ReadTopicUntil(
+        sources_.client, topic, *until,
+        [&](const kafka::ConsumedRecord& r) {
+          events::v1::DomainEvent event;
+          if (!event.ParseFromString(r.value)) return absl::OkStatus();
+          auto figure = FigureOfEvent(event, *reference_, *tables_, acute_, zone_);
+          if (!figure.ok() || !figure->has_value()) return absl::OkStatus();  // never applied
+          const EventFigure& f = **figure;
+          const auto key = std::make_pair(ScopeKey(f.event.envelope().scope()), f.indicator->id());
+          std::optional<IndicatorRecord> previous;
+          if (auto it = figures.find(key); it != figures.end()) previous = it->second;
+          AlertContext context;  // the alert itself comes from the alerts topic
+          const absl::Time at = FromProtoTime(f.evidence.provenance().accepted_at());
+          IndicatorAssessment a = AssessIndicator(previous, f.evidence, context, at);
+          if (!a.superseded) figures[key] = a.next;
+          return absl::OkStatus();
+        },
+        timeout);
+    if (!read.ok()) return read;
+  }
+
+  // Episodes and open stale-data alerts of figures and levels, from the alerts.
+  std::map<std::pair<std::string, std::string>, std::pair<int64_t, std::string>> figure_alerts;
+  std::map<std::pair<std::string, std::string>, std::string> stale_alerts;
+  std::map<std::string, std::pair<int64_t, std::string>> level_alerts;
+  for (const auto& [id, a] : alerts) {
+    std::vector<std::string> parts = IdParts(id);
+    if (parts.empty()) continue;
+    const std::string scope = absl::StrCat(parts[1], "/", parts[2]);
+    int64_t n = 0;
+    if (a.rule() == "indicator-level" && parts.size() >= 5 && absl::SimpleAtoi(parts[4], &n)) {
+      auto& slot = figure_alerts[{scope, parts[3]}];
+      if (n > slot.first) slot = {n, id};
+    } else if (a.rule() == "stale-data" && parts.size() >= 5 &&
+               a.state() != v1::ALERT_STATE_RESOLVED) {
+      stale_alerts[{scope, parts[3]}] = id;
+    } else if (IsLevelRule(a.rule()) && absl::SimpleAtoi(parts[3], &n)) {
+      auto& slot = level_alerts[scope];
+      if (n > slot.first) slot = {n, id};
+    }
+  }
+
+  // Write: alerts, index, revisions; the stream in order of last change.
+  std::vector<const v1::Alert*> ordered;
+  for (const auto& [id, a] : alerts) {
+    ordered.push_back(&a);
+    batch.push_back({"SET", alerts_->AlertKeyOf(id), a.SerializeAsString()});
+    batch.push_back({"SET", alerts_->RevisionKeyOf(id), absl::StrCat(a.revision())});
+    batch.push_back({"ZADD", alerts_->AlertIndexKey(),
+                     absl::StrCat(absl::ToUnixMillis(FromProtoTime(a.raised_at()))), id});
+    if (absl::Status s = Write(&batch, false); !s.ok()) return s;
+  }
+  std::stable_sort(ordered.begin(), ordered.end(), [](const v1::Alert* x, const v1::Alert* y) {
+    return absl::ToUnixMillis(FromProtoTime(x->updated_at())) <
+           absl::ToUnixMillis(FromProtoTime(y->updated_at()));
+  });
+  batch.push_back({"DEL", alerts_->StreamKey()});
+  for (const v1::Alert* a : ordered) {
+    batch.push_back({"XADD", alerts_->StreamKey(), "MAXLEN", "~", absl::StrCat(stream_max_entries_),
+                     "*", "alert_id", a->alert_id(), "alert", a->SerializeAsString()});
+    if (absl::Status s = Write(&batch, false); !s.ok()) return s;
+  }
+  counts.alerts = alerts.size();
+  if (absl::Status s = Write(&batch, true); !s.ok()) return s;
+  // Where the rebuilt stream starts: older tokens replay it whole.
+  auto first = alerts_->FirstStreamId();
+  if (!first.ok()) return first.status();
+  batch.push_back({"SET", alerts_->StreamRebuiltKey(), *first});
+
+  for (const auto& [subject, records] : audit) {
+    batch.push_back({"DEL", alerts_->AuditKeyOf(subject)});
+    for (const auto& r : records) {
+      batch.push_back({"RPUSH", alerts_->AuditKeyOf(subject), r.SerializeAsString()});
+      ++counts.audit_records;
+      if (absl::Status s = Write(&batch, false); !s.ok()) return s;
+    }
+  }
+
+  for (const auto& [key, status] : levels) {
+    const common::v1::ScopeRef& scope = status.scope();
+    redis::Command hset = {"HSET", levels_->LevelKeyOf(scope), "record", status.SerializeAsString(),
+                           "version", "1"};
+    if (auto it = level_alerts.find(key); it != level_alerts.end()) {
+      hset.insert(hset.end(), {"episode", absl::StrCat(it->second.first), "alert_id", it->second.second});
+    }
+    batch.push_back(hset);
+    batch.push_back({"SADD", levels_->LevelSetKey(), key});
+    ++counts.levels;
+    if (absl::Status s = Write(&batch, false); !s.ok()) return s;
+  }
+
+  for (auto& [key, record] : figures) {
+    auto scope = ParseScopeKey(key.first);
+    if (!scope.ok()) continue;
+    int64_t episode = record.episode;
+    std::string alert_id;
+    if (auto it = figure_alerts.find(key); it != figure_alerts.end()) {
+      episode = std::max(episode, it->second.first);
+      alert_id = it->second.second;
+    }
+    redis::Command hset = {"HSET", alerts_->IndicatorKeyOf(*scope, key.second), "record",
+                           record.status.SerializeAsString(), "episode", absl::StrCat(episode),
+                           "version", "1"};
+    if (!alert_id.empty()) hset.insert(hset.end(), {"alert_id", alert_id});
+    if (auto it = stale_alerts.find(key); it != stale_alerts.end()) {
+      hset.insert(hset.end(), {"stale_alert", it->second});
+    }
+    batch.push_back(hset);
+    batch.push_back({"SADD", prefix_ + "{status}:indicators", absl::StrCat(key.first, "|", key.second)});
+    ++counts.figures;
+    if (absl::Status s = Write(&batch, false); !s.ok()) return s;
+  }
+
+  // Work: tasks, prompts, silences, and the guards that keep one open at a time.
+  std::map<std::string, std::pair<int, std::string>> prompt_guards;  // trigger scope -> latest
+  for (const auto& [id, t] : tasks) {
+    const std::string opened = absl::StrCat(absl::ToUnixMillis(FromProtoTime(t.opened_at())));
+    batch.push_back({"HSET", work_->KeyOf("task:" + id), "record", t.SerializeAsString(), "revision", "1"});
+    batch.push_back({"ZADD", work_->KeyOf("tasks:all"), opened, id});
+    if (!t.closed()) {
+      batch.push_back({"ZADD", work_->KeyOf("tasks:open"), opened, id});
+      if (t.kind() == v1::ProtocolTask::KIND_NHS111_DOS) {
+        batch.push_back({"SET", work_->KeyOf("guard:nhs111-dos"), id});
+      } else if (t.kind() == v1::ProtocolTask::KIND_EXTRAORDINARY_PAP) {
+        batch.push_back({"SET", work_->KeyOf("guard:extraordinary-pap"), id});
+      }
+    }
+    ++counts.tasks;
+    if (absl::Status s = Write(&batch, false); !s.ok()) return s;
+  }
+  for (const auto& [id, p] : prompts) {
+    const std::string raised = absl::StrCat(absl::ToUnixMillis(FromProtoTime(p.raised_at())));
+    batch.push_back({"HSET", work_->KeyOf("prompt:" + id), "record", p.SerializeAsString(), "revision", "1"});
+    batch.push_back({"ZADD", work_->KeyOf("prompts:all"), raised, id});
+    if (p.decision() == v1::DecisionPrompt::DECISION_UNSPECIFIED) {
+      batch.push_back({"ZADD", work_->KeyOf("prompts:open"), raised, id});
+    }
+    auto& guard = prompt_guards[ScopeKey(p.trigger_scope())];
+    if (static_cast<int>(p.trigger_level()) >= guard.first) {
+      guard = {static_cast<int>(p.trigger_level()), id};
+    }
+    ++counts.prompts;
+    if (absl::Status s = Write(&batch, false); !s.ok()) return s;
+  }
+  for (const auto& [scope, guard] : prompt_guards) {
+    batch.push_back({"SET", work_->KeyOf("guard:prompt/" + scope), absl::StrCat(guard.first, "|", guard.second)});
+  }
+  for (const auto& [id, s] : silences) {
+    batch.push_back({"SET", work_->KeyOf("silence:" + id), s.SerializeAsString()});
+    if (FromProtoTime(s.until()) > now) {
+      batch.push_back({"ZADD", work_->KeyOf("silences"),
+                       absl::StrCat(absl::ToUnixMillis(FromProtoTime(s.until()))), id});
+    }
+    ++counts.silences;
+  }
+  batch.push_back({"SET", prefix_ + "{meta}:live-state",
+                   absl::StrCat("rebuilt from Kafka at ", absl::FormatTime(absl::RFC3339_sec, now, absl::UTCTimeZone()))});
+  if (absl::Status s = Write(&batch, true); !s.ok()) return s;
+  return counts;
+}
+
+}  // namespace resilience::escalation

@@ -1,0 +1,97 @@
+// Rebuilds the escalation service's live state in Redis from Kafka when Redis has lost it (wiped,
+// or replaced by an empty one): Kafka is the record, Redis the view (DESIGN 6).
+//
+// A marker key (P{meta}:live-state) says the view is whole. When it is missing, the rebuild:
+// - alerts: the `alerts` topic, the highest revision of each alert id (the last published
+//   among equal revisions); the alert index; a fresh alert stream holding each alert's latest
+//   revision in order of its last change;
+// - audit trails: the `audit` topic, per subject in publication order, each audit id once;
+// - levels, tasks, prompts, silences: the compacted `status` topic (levels keyed by scope;
+//   "task:", "prompt:", "silence:" keys), with the "one open at a time" guards re-derived;
+// - figures: re-derived from the domain topics (capacity, beds, workforce) up to the consumer
+//   group's committed offsets, through the same pure rules as the pipeline (core/event_figure.h,
+//   core/indicator_alerting.h), so records the pipeline has not yet applied are applied by it
+//   afterwards as usual; alert episodes and open stale-data alerts come from the alerts.
+// Subscribers holding a resume token from before the loss replay the whole rebuilt stream (the
+// latest revision of every alert; they deduplicate by alert id and revision) instead of being
+// refused: the stream records where it was rebuilt (P{meta}:stream-rebuilt-at).
+// Processed-event marks are not rebuilt: a redelivered figure is recognised as no newer than
+// the one held (DESIGN 4.6) and changes nothing.
+// Thread-compatible: run it on the pipeline's thread, between records.
+#ifndef RESILIENCE_SERVICES_ESCALATION_LIVE_STATE_REBUILD_H_
+#define RESILIENCE_SERVICES_ESCALATION_LIVE_STATE_REBUILD_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/kafka/record.h"
+#include "common/redis/redis_client.h"
+#include "common/reference/reference_index.h"
+#include "services/escalation/core/acute_score.h"
+#include "services/escalation/core/trigger_table.h"
+#include "services/escalation/level_state.h"
+#include "services/escalation/live_state.h"
+#include "services/escalation/workflow_state.h"
+
+namespace resilience::escalation {
+
+struct RebuildSources {
+  kafka::ClientOptions client;
+  // Full topic names.
+  std::string alerts_topic;
+  std::string audit_topic;
+  std::string status_topic;
+  std::vector<std::string> domain_topics;
+  // The pipeline's consumer group, whose committed offsets bound the figures replayed.
+  std::string group_id;
+};
+
+// What a rebuild restored, for the log and the tests.
+struct RebuildCounts {
+  size_t alerts = 0;
+  size_t audit_records = 0;
+  size_t levels = 0;
+  size_t figures = 0;
+  size_t tasks = 0;
+  size_t prompts = 0;
+  size_t silences = 0;
+};
+
+class LiveStateRebuild {
+ public:
+  // Nothing owned except the reference index; all must outlive this. The three states share one
+  // Redis client (`redis`).
+  LiveStateRebuild(RebuildSources sources, redis::Client* redis, LiveState* alerts,
+                   LevelState* levels, WorkflowState* work, std::string prefix,
+                   int64_t stream_max_entries, std::shared_ptr<const ReferenceIndex> reference,
+                   const TriggerTables* tables, const AcuteFrameworks* acute, absl::TimeZone zone);
+
+  // True when Redis holds the marker. UNAVAILABLE when Redis is down.
+  absl::StatusOr<bool> Intact();
+
+  // Rebuilds when the marker is missing (then sets it); nullopt when nothing was lost.
+  // UNAVAILABLE when Kafka or Redis is down (retry).
+  absl::StatusOr<std::optional<RebuildCounts>> RebuildIfLost(absl::Time now);
+
+ private:
+  absl::Status Write(std::vector<redis::Command>* batch, bool flush);
+  absl::StatusOr<RebuildCounts> Rebuild(absl::Time now);
+
+  RebuildSources sources_;
+  redis::Client* redis_;
+  LiveState* alerts_;
+  LevelState* levels_;
+  WorkflowState* work_;
+  std::string prefix_;
+  int64_t stream_max_entries_;
+  std::shared_ptr<const ReferenceIndex> reference_;
+  const TriggerTables* tables_;
+  const AcuteFrameworks* acute_;
+  absl::TimeZone zone_;
+};
+
+}  // namespace resilience::escalation
+
+#endif  // RESILIENCE_SERVICES_ESCALATION_LIVE_STATE_REBUILD_H_
