@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Measures the escalation path against the real broker and Redis of one instance
+# (RESILIENCE_INSTANCE, default dev; both must be running: deploy/infra.sh start): creates the
+# topics under a fresh namespace, starts an escalation-service on it (Kent and Medway config),
+# runs `loadgen` (bare librdkafka round trip and end-to-end latency, with the ratios) for each
+# rate of LOADGEN_RATES (default "1000 20000"), a fresh service per rate, and stops each service it
+# started (by its PID). Extra arguments go to loadgen (e.g. --seconds=10 --drain_seconds=120).
+# Safe to run twice: each run has its own topics and keys.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/../../deploy/settings.sh"
+
+rates="${LOADGEN_RATES:-1000 20000}"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for rate in $rates; do
+  # A fresh service and namespace per rate, so one rate's backlog never delays the next.
+  ns="load-$(date +%s)-$rate-"
+  port="$((ESCALATION_GRPC_PORT + 50))"
+  log="$RESILIENCE_VAR_DIR/log/escalation-load-$rate.log"
+  mkdir -p "$(dirname "$log")"
+  "$RESILIENCE_BUILD_DIR/tools/create_topics" --bootstrap="$KAFKA_BOOTSTRAP" --prefix="$ns" \
+    --topics="$RESILIENCE_ROOT/deploy/topics.textproto" > /dev/null
+  "$RESILIENCE_BUILD_DIR/services/escalation/escalation-service" \
+    --config="$RESILIENCE_CONFIG_DIR/escalation.textproto" --kafka_bootstrap="$KAFKA_BOOTSTRAP" \
+    --redis_port="$REDIS_PORT" --namespace="$ns" --grpc_address="127.0.0.1:$port" \
+    --metrics_address=127.0.0.1:0 > "$log" 2>&1 &
+  pid=$!
+  trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
+  wait_until 60 escalation-service "$log" "$RESILIENCE_BUILD_DIR/tools/opsctl" health \
+    --address="127.0.0.1:$port"
+  "$RESILIENCE_BUILD_DIR/tools/loadgen/loadgen" --bootstrap="$KAFKA_BOOTSTRAP" \
+    --escalation_address="127.0.0.1:$port" --namespace="$ns" \
+    --config_dir="$RESILIENCE_CONFIG_DIR" --rates="$rate" "$@" || true
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
