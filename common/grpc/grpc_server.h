@@ -19,8 +19,11 @@ struct GrpcServerOptions {
   std::string address;
   // In-flight calls get this long to finish on Shutdown. Default 10 s.
   absl::Duration shutdown_grace = absl::Seconds(10);
-  // Transport credentials; null means plaintext (local development only).
+  // Transport credentials; null means plaintext (local development only). ApplyServerSecurity
+  // (server_security.h) sets them from the service's ServerSettings.
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  // What `credentials` amount to, for the start-up log.
+  std::string security = "plaintext";
 };
 
 // A service to serve and its full name (`Foo::service_full_name()`), which the health service

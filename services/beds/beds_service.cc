@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/alarm.h"
+#include "common/auth/grpc_caller.h"
 #include "common/clock/proto_time.h"
 #include "common/grpc/status_conversion.h"
 #include "common/ids/uuid.h"
@@ -183,6 +184,10 @@ BedsServiceImpl::BedsServiceImpl(BedsState* state, ChangeWriter* writer, const C
 }
 
 std::string BedsServiceImpl::ProviderOf(const grpc::CallbackServerContext* context) {
+  // mTLS: a verified client certificate names the provider (DESIGN 8). x-provider-id is the
+  // development stand-in, refused before the call gets here when development headers are off.
+  std::string certified = auth::VerifiedClientName(*context);
+  if (!certified.empty()) return certified;
   const auto& md = context->client_metadata();
   auto it = md.find("x-provider-id");
   if (it == md.end() || it->second.empty()) return "unauthenticated";

@@ -62,8 +62,8 @@ class BedsServiceImpl final : public v1::BedsService::CallbackService {
                                            const v1::ListPlacementsRequest* request,
                                            v1::ListPlacementsResponse* response) override;
 
-  // The caller's provider id (metadata "x-provider-id"; authentication arrives with the security
-  // issue), or "unauthenticated".
+  // The caller's provider id: the name on its verified client certificate, else metadata
+  // "x-provider-id" (development), else "unauthenticated".
   static std::string ProviderOf(const grpc::CallbackServerContext* context);
 
  private:

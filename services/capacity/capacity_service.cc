@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/auth/grpc_caller.h"
 #include "common/clock/proto_time.h"
 #include "common/grpc/status_conversion.h"
 #include "common/scope/scope_key.h"
@@ -276,6 +277,7 @@ absl::StatusOr<Caller> CapacityServiceImpl::Identify(
   c.authorization = Metadata(context, "authorization");
   c.provider_id = Metadata(context, "x-provider-id");
   c.staff_user = Metadata(context, "x-staff-user");
+  c.certificate_name = auth::VerifiedClientName(*context);
   return identity_->Identify(c);
 }
 

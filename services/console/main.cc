@@ -1,8 +1,6 @@
 // console-service: flags, config and wiring only. See console_server.h (pages, JSON API, live
 // feed) and notifier/notifier.h (webhook deliveries).
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -11,6 +9,7 @@
 #include "common/clock/clock.h"
 #include "common/config/text_proto.h"
 #include "common/grpc/grpc_server.h"
+#include "common/grpc/tls_credentials.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_http_server.h"
@@ -76,19 +75,21 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (!config->escalation_ca_cert_path().empty()) {
-    std::ifstream in(resilience::ResolveBeside(config_path, config->escalation_ca_cert_path()));
-    std::string ca((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (ca.empty()) {
-      return Fail(resilience::ConfigError(config_path, "escalation_ca_cert_path", "cannot read"));
-    }
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ca;
-    credentials = grpc::SslCredentials(ssl);
+  // TLS to the escalation service: escalation_tls (with the console's client certificate, which
+  // the escalation service trusts to name the signed-in user), or the older CA-only setting.
+  if (config->has_escalation_tls() && !config->escalation_ca_cert_path().empty()) {
+    return Fail(resilience::ConfigError(config_path, "escalation_ca_cert_path",
+                                        "set escalation_tls.ca_path instead (not both)"));
   }
+  resilience::common::v1::ClientTlsSettings escalation_tls = config->escalation_tls();
+  if (!config->escalation_ca_cert_path().empty()) {
+    escalation_tls.set_ca_path(config->escalation_ca_cert_path());
+  }
+  auto channel = resilience::NewGrpcChannel(config->escalation_grpc_address(), escalation_tls,
+                                            config_path, "escalation_tls");
+  if (!channel.ok()) return Fail(channel.status());
   console::EscalationClient escalation(
-      grpc::CreateChannel(config->escalation_grpc_address(), credentials),
+      *std::move(channel),
       absl::Milliseconds(config->escalation_call_timeout_ms() == 0
                              ? 5000
                              : config->escalation_call_timeout_ms()));

@@ -12,6 +12,7 @@
 #include "services/escalation/core/opel_levels.h"
 #include "common/scope/scope_key.h"
 #include "absl/synchronization/mutex.h"
+#include "common/auth/credentials.h"
 #include "common/clock/proto_time.h"
 #include "common/grpc/status_conversion.h"
 
@@ -246,16 +247,33 @@ AlertServiceImpl::AlertServiceImpl(LiveState* state, LevelState* levels, AlertFe
 
 namespace {
 
-// The signed-in staff member, or UNAUTHENTICATED.
+// The signed-in staff member, or UNAUTHENTICATED: the holder of the call's bearer token
+// ("authorization: Bearer <token>", DESIGN 8), else the person `x-staff-user` names (development,
+// and the console's users: with development headers off the server's caller policy has already
+// refused that header from anyone but a trusted client).
 absl::StatusOr<const reference::v1::StaffMember*> StaffOf(const grpc::CallbackServerContext* context,
                                                           const ReferenceIndex& reference) {
   const auto& md = context->client_metadata();
   auto it = md.find(kStaffUserHeader);
-  if (it == md.end() || it->second.empty()) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("sign in: send your staff user id in '", kStaffUserHeader, "'"));
+  const std::string named =
+      it == md.end() ? "" : std::string(it->second.data(), it->second.size());
+  if (auto a = md.find(auth::kAuthorizationHeader); a != md.end()) {
+    auto token = auth::BearerToken(absl::string_view(a->second.data(), a->second.size()));
+    if (!token.ok()) return token.status();
+    auto holder = auth::StaffByToken(reference, *token);
+    if (!holder.ok()) return holder.status();
+    if (!named.empty() && named != (*holder)->id()) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("'", kStaffUserHeader, "' names someone other than the token's holder"));
+    }
+    return *holder;
   }
-  const std::string id(it->second.data(), it->second.size());
+  if (named.empty()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("sign in: send \"authorization: Bearer <your token>\" (in development, your "
+                     "staff user id in '", kStaffUserHeader, "')"));
+  }
+  const std::string& id = named;
   const auto* person = reference.FindPerson(id);
   if (person == nullptr) {
     return absl::UnauthenticatedError(absl::StrCat("no staff member '", id, "'"));

@@ -39,8 +39,8 @@ struct AlertServiceOptions {
 // Role of platform service accounts (the console's notifier): may record notification attempts.
 inline constexpr char kPlatformServiceRole[] = "platform_service";
 
-// Metadata naming the signed-in staff user (development sign-in; tokens arrive with the
-// security issue).
+// Metadata naming the signed-in staff user: development sign-in, and the console's users (the
+// console is trusted by its client certificate). Staff otherwise sign in with a bearer token.
 inline constexpr char kStaffUserHeader[] = "x-staff-user";
 
 class AlertServiceImpl final : public v1::AlertService::CallbackService {

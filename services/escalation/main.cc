@@ -14,6 +14,7 @@
 #include "common/clock/clock.h"
 #include "common/config/text_proto.h"
 #include "common/grpc/grpc_server.h"
+#include "common/grpc/server_security.h"
 #include "common/kafka/rdkafka_consumer.h"
 #include "common/kafka/rdkafka_producer.h"
 #include "common/log/log.h"
@@ -302,6 +303,11 @@ int main(int argc, char** argv) {
   if (config->server().shutdown_grace_seconds() > 0) {
     server_options.shutdown_grace = absl::Seconds(config->server().shutdown_grace_seconds());
   }
+  if (auto s = resilience::ApplyServerSecurity(config->server(), config_path, &server_options);
+      !s.ok()) {
+    return Fail(s);
+  }
+  log->info("gRPC port: {}", server_options.security);
   auto server = resilience::GrpcServer::Start(
       server_options, {{&alert_service, esc::v1::AlertService::service_full_name()}});
   if (!server.ok()) return Fail(server.status());

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/auth/grpc_caller.h"
 #include "common/grpc/status_conversion.h"
 #include "services/workforce/core/mutual_aid.h"
 
@@ -99,6 +100,10 @@ WorkforceServiceImpl::WorkforceServiceImpl(std::shared_ptr<const ReferenceIndex>
     : reference_(std::move(reference)), state_(state), recorder_(recorder), clock_(clock) {}
 
 std::string WorkforceServiceImpl::ProviderOf(const grpc::CallbackServerContext* context) {
+  // mTLS: a verified client certificate names the provider (DESIGN 8). x-provider-id is the
+  // development stand-in, refused before the call gets here when development headers are off.
+  std::string certified = auth::VerifiedClientName(*context);
+  if (!certified.empty()) return certified;
   const auto& md = context->client_metadata();
   auto it = md.find("x-provider-id");
   if (it == md.end() || it->second.empty()) return "unauthenticated";

@@ -44,8 +44,8 @@ class WorkforceServiceImpl final : public v1::WorkforceService::CallbackService 
                                              const v1::SuggestMutualAidRequest* request,
                                              v1::SuggestMutualAidResponse* response) override;
 
-  // The caller's provider id (metadata "x-provider-id"; authentication arrives with the security
-  // issue), or "unauthenticated".
+  // The caller's provider id: the name on its verified client certificate, else metadata
+  // "x-provider-id" (development), else "unauthenticated".
   static std::string ProviderOf(const grpc::CallbackServerContext* context);
 
  private:

@@ -1,26 +1,13 @@
 #include "services/capacity/core/caller_identity.h"
 
-#include <openssl/evp.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/credentials.h"
 
 namespace resilience::capacity {
 
-std::string Sha256Hex(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
-  }
-  return out;
-}
+std::string Sha256Hex(absl::string_view data) { return auth::Sha256Hex(data); }
 
 CallerIdentity::CallerIdentity(std::shared_ptr<const ReferenceIndex> reference,
                                v1::CallerAuth auth)
@@ -34,6 +21,20 @@ CallerIdentity::CallerIdentity(std::shared_ptr<const ReferenceIndex> reference,
 
 absl::StatusOr<Caller> CallerIdentity::Identify(const CallerCredentials& c) const {
   Caller caller;
+  if (!c.certificate_name.empty()) {
+    // mTLS (DESIGN 8): the certificate is the proof; a second, weaker credential naming perhaps
+    // someone else is refused rather than silently ignored.
+    if (!c.authorization.empty() || !c.provider_id.empty() || !c.staff_user.empty()) {
+      return absl::UnauthenticatedError(
+          "a call with a client certificate carries no other credentials");
+    }
+    caller.provider = reference_->FindProvider(c.certificate_name);
+    if (caller.provider == nullptr) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("the client certificate names no provider ('", c.certificate_name, "')"));
+    }
+    return caller;
+  }
   if (!c.authorization.empty()) {
     if (!auth_.accept_dev_tokens()) {
       return absl::UnauthenticatedError("tokens are not accepted here (use the client certificate)");

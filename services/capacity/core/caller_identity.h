@@ -1,6 +1,7 @@
-// Who is calling the capacity service, from the call's metadata: a provider (development token
-// "authorization: Bearer <token>" matched by SHA-256 against the reference data, or, where the
-// config allows it, an "x-provider-id" header) or a staff user ("x-staff-user", queries only).
+// Who is calling the capacity service: a provider (the name on its verified client certificate,
+// mTLS; or a development token "authorization: Bearer <token>" matched by SHA-256 against the
+// reference data, or, where the config allows it, an "x-provider-id" header) or a staff user
+// ("x-staff-user", queries only).
 // Immutable after construction, so thread-safe.
 #ifndef RESILIENCE_SERVICES_CAPACITY_CORE_CALLER_IDENTITY_H_
 #define RESILIENCE_SERVICES_CAPACITY_CORE_CALLER_IDENTITY_H_
@@ -29,13 +30,17 @@ struct CallerCredentials {
   std::string authorization;  // "Bearer <token>"
   std::string provider_id;    // x-provider-id
   std::string staff_user;     // x-staff-user
+  // Common name of the client certificate the server verified (mTLS); empty without one.
+  std::string certificate_name;
 };
 
 class CallerIdentity {
  public:
   CallerIdentity(std::shared_ptr<const ReferenceIndex> reference, v1::CallerAuth auth);
 
-  // The caller. UNAUTHENTICATED when nothing acceptable identifies it: no credentials, a token
+  // The caller. A verified client certificate names a provider, and a call bearing one may carry
+  // no other credentials. UNAUTHENTICATED when nothing acceptable identifies it: no credentials,
+  // a certificate that names no provider, other credentials beside a certificate, a token
   // that matches no provider (whatever else is sent), a malformed authorization value, or a
   // header the config does not accept or that names nobody in the reference data.
   absl::StatusOr<Caller> Identify(const CallerCredentials& credentials) const;
