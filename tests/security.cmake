@@ -14,4 +14,4 @@ add_project_test(security_services_test SRCS integration/security_services_test.
        test_support
   LABELS integration INFRA)
 add_dependencies(security_services_test escalation-service workforce-service capacity-service
-  beds-service)
+  beds-service opsctl)

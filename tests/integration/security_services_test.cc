@@ -4,6 +4,8 @@
 // write only their own scopes (a TLS client without a certificate never gets in); staff sign in
 // with bearer tokens and read only their areas' alerts; a bare x-staff-user is refused except from
 // the console, whose users are still held to their areas.
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -340,6 +342,53 @@ TEST_F(ProductionServicesTest, BedProvidersWriteOnlyTheirLocationsByCertificate)
   EXPECT_THAT(submit(weald, admit("rh-oast-house", long_term),
                      {{"x-provider-id", "bed-management-kcc"}}),
               StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+// Runs tools/opsctl with `args`; its exit code and everything it printed.
+std::pair<int, std::string> Opsctl(const std::vector<std::string>& args) {
+  std::string command = BinaryDir() + "/tools/opsctl";
+  for (const auto& a : args) absl::StrAppend(&command, " '", a, "'");
+  absl::StrAppend(&command, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return {-1, "cannot run " + command};
+  std::string out;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_F(ProductionServicesTest, OpsctlSignsInWithATokenAndACertificate) {
+  ASSERT_NO_FATAL_FAILURE(StartEscalation());
+  ASSERT_NO_FATAL_FAILURE(StartWorkforce());
+  const std::string ca = "--tls_ca=" + CertificateDir() + "/ca.pem";
+  const std::string workforce = "--address=" + Address("workforce-service");
+  const std::string escalation = "--address=" + Address("escalation-service");
+  // A provider reports with its certificate (no x-provider-id is sent then).
+  auto report = Opsctl({"report-staffing", workforce, ca,
+                        "--tls_cert=" + CertificateDir() + "/clients/rostering-kcc.pem",
+                        "--tls_key=" + CertificateDir() + "/clients/rostering-kcc.key",
+                        "--team=stp-west-kent", "--available_wte=9", "--update_id=ops-1"});
+  EXPECT_EQ(report.first, 0) << report.second;
+  // Without a certificate, or without TLS, it does not get in.
+  auto anonymous = Opsctl({"report-staffing", workforce, ca, "--team=stp-west-kent",
+                           "--available_wte=9", "--provider=rostering-kcc"});
+  EXPECT_NE(anonymous.first, 0);
+  EXPECT_THAT(anonymous.second, HasSubstr("UNAVAILABLE"));
+  EXPECT_NE(Opsctl({"alerts", escalation, "--token=dev-token-priya-nair"}).first, 0);
+  // Staff: the token signs Priya in and she sees West Kent's alert; naming a user is refused.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto alerts = Opsctl({"alerts", escalation, ca, "--token=dev-token-priya-nair"});
+        return alerts.first == 0 && alerts.second.find("stp-west-kent") != std::string::npos;
+      },
+      absl::Seconds(60)));
+  auto named = Opsctl({"alerts", escalation, ca, "--user=priya-nair"});
+  EXPECT_NE(named.first, 0);
+  EXPECT_THAT(named.second, HasSubstr("UNAUTHENTICATED"));
+  auto other = Opsctl({"alerts", escalation, ca, "--token=dev-token-tom-ellery"});
+  EXPECT_EQ(other.first, 0) << other.second;
+  EXPECT_THAT(other.second, ::testing::Not(HasSubstr("stp-west-kent")));
 }
 
 }  // namespace

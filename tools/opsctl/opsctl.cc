@@ -17,6 +17,10 @@
 //   opsctl declare  --address=HOST:PORT --user=STAFF_ID --area=ID --level=N --reason=TEXT
 //                   [--withdraw]                         declare (or withdraw) a KCC area level
 //   opsctl board    --address=HOST:PORT [--json]             indicator statuses as a table
+//
+// Every command also takes --tls_ca=PEM [--tls_cert=PEM --tls_key=PEM] for TLS and mTLS ports
+// (the production config), and staff commands --token=T (or $OPSCTL_TOKEN) to sign in with a
+// bearer token instead of naming the user.
 #include <cstdlib>
 #include <algorithm>
 #include <iostream>
@@ -29,6 +33,7 @@
 #include "absl/time/clock.h"
 #include "common/clock/proto_time.h"
 #include "common/grpc/server_probe.h"
+#include "common/grpc/tls_credentials.h"
 #include "common/grpc/status_conversion.h"
 #include "common/ids/uuid.h"
 #include "common/scope/scope_key.h"
@@ -55,6 +60,19 @@ ABSL_FLAG(std::string, user, "",
           "Staff user id signing in to the escalation service (sent as x-staff-user); default "
           "$OPSCTL_USER, else helen-marsh (the county-wide service manager of the development "
           "reference data).");
+ABSL_FLAG(std::string, token, "",
+          "Staff bearer token for the escalation service (sent as \"authorization: Bearer\"; "
+          "default $OPSCTL_TOKEN), e.g. dev-token-priya-nair in development. With a token, "
+          "x-staff-user is sent only when --user is given.");
+ABSL_FLAG(std::string, tls_ca, "",
+          "TLS: PEM of the CA that signed the server's certificate (e.g. var/tls/ca.pem); empty "
+          "= plaintext (local development).");
+ABSL_FLAG(std::string, tls_cert, "",
+          "mTLS: PEM client certificate (e.g. var/tls/clients/rostering-kcc.pem); a provider's "
+          "certificate names it, so x-provider-id is then not sent.");
+ABSL_FLAG(std::string, tls_key, "", "mTLS: PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, tls_server_name, "",
+          "TLS: name to check the server's certificate against instead of --address's host.");
 ABSL_FLAG(std::string, task_id, "", "step: the protocol task.");
 ABSL_FLAG(std::string, step_id, "", "step: the step done.");
 ABSL_FLAG(std::string, prompt_id, "", "answer: the decision prompt.");
@@ -100,12 +118,29 @@ std::string Colour(resilience::common::v1::OpelLevel level) {
   }
 }
 
-// Signs the call in as the staff user (--user, $OPSCTL_USER, or the development default).
+// Signs the call in as the staff user: with a bearer token (--token or $OPSCTL_TOKEN) when there
+// is one, else by naming the user (--user, $OPSCTL_USER, or the development default), which only
+// development ports accept.
 grpc::ClientContext* AsStaff(grpc::ClientContext* context) {
+  std::string token = absl::GetFlag(FLAGS_token);
+  if (token.empty() && std::getenv("OPSCTL_TOKEN") != nullptr) token = std::getenv("OPSCTL_TOKEN");
   std::string user = absl::GetFlag(FLAGS_user);
   if (user.empty() && std::getenv("OPSCTL_USER") != nullptr) user = std::getenv("OPSCTL_USER");
+  if (!token.empty()) {
+    context->AddMetadata("authorization", "Bearer " + token);
+    if (!user.empty()) context->AddMetadata("x-staff-user", user);  // must match the token
+    return context;
+  }
   if (user.empty()) user = "helen-marsh";
   context->AddMetadata("x-staff-user", user);
+  return context;
+}
+
+// Names the provider (--provider) unless a client certificate already does (mTLS).
+grpc::ClientContext* AsProvider(grpc::ClientContext* context) {
+  if (absl::GetFlag(FLAGS_tls_cert).empty()) {
+    context->AddMetadata("x-provider-id", absl::GetFlag(FLAGS_provider));
+  }
   return context;
 }
 
@@ -186,7 +221,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string command = args[1];
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_address), grpc::InsecureChannelCredentials());
+  resilience::common::v1::ClientTlsSettings tls;
+  tls.set_ca_path(absl::GetFlag(FLAGS_tls_ca));
+  tls.set_cert_path(absl::GetFlag(FLAGS_tls_cert));
+  tls.set_key_path(absl::GetFlag(FLAGS_tls_key));
+  tls.set_server_name(absl::GetFlag(FLAGS_tls_server_name));
+  auto secured = resilience::NewGrpcChannel(absl::GetFlag(FLAGS_address), tls, "", "--tls");
+  if (!secured.ok()) return Report(secured.status());
+  std::shared_ptr<grpc::Channel> channel = *std::move(secured);
 
   if (command == "health") {
     auto status = resilience::CheckHealth(channel, absl::GetFlag(FLAGS_service));
@@ -209,7 +251,7 @@ int main(int argc, char** argv) {
     report.set_available_wte(absl::GetFlag(FLAGS_available_wte));
     report.set_note(absl::GetFlag(FLAGS_note));
     grpc::ClientContext context;
-    context.AddMetadata("x-provider-id", absl::GetFlag(FLAGS_provider));
+    AsProvider(&context);
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(40)));
     resilience::common::v1::UpdateAck ack;
     grpc::Status status = stub->ReportStaffing(&context, report, &ack);
@@ -255,7 +297,7 @@ int main(int argc, char** argv) {
       }
     }
     grpc::ClientContext context;
-    context.AddMetadata("x-provider-id", absl::GetFlag(FLAGS_provider));
+    AsProvider(&context);
     resilience::common::v1::UpdateAck ack;
     grpc::Status status = stub->SubmitUpdate(&context, update, &ack);
     if (!status.ok()) return Report(resilience::FromGrpcStatus(status, &context));
