@@ -11,7 +11,7 @@ add_project_test(security_transport_test SRCS integration/security_transport_tes
   DEPS grpc_server grpc_tls auth_grpc grpc_probe_proto test_support LABELS integration)
 add_project_test(security_services_test SRCS integration/security_services_test.cc
   DEPS grpc_tls config clock capacity_proto beds_proto workforce_proto escalation_proto
-       test_support
+       console_proto test_support PkgConfig::HTTPLIB
   LABELS integration INFRA)
 add_dependencies(security_services_test escalation-service workforce-service capacity-service
-  beds-service opsctl)
+  beds-service console-service opsctl)

@@ -20,11 +20,13 @@
 #include "capacity/v1/config.pb.h"
 #include "common/clock/proto_time.h"
 #include "common/config/text_proto.h"
+#include "console/v1/config.pb.h"
 #include "escalation/v1/alert_service.grpc.pb.h"
 #include "escalation/v1/config.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "tests/integration/security_test_support.h"
 #include "tests/testing/process.h"
 #include "tests/testing/status_matchers.h"
@@ -342,6 +344,61 @@ TEST_F(ProductionServicesTest, BedProvidersWriteOnlyTheirLocationsByCertificate)
   EXPECT_THAT(submit(weald, admit("rh-oast-house", long_term),
                      {{"x-provider-id", "bed-management-kcc"}}),
               StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+// The console under the production config reaches the escalation service with its client
+// certificate and names its signed-in user; without the certificate the same console is refused.
+TEST_F(ProductionServicesTest, ConsoleIsTrustedByItsCertificateOnly) {
+  ASSERT_NO_FATAL_FAILURE(StartEscalation());
+  ASSERT_NO_FATAL_FAILURE(StartWorkforce());
+  auto rostering = SecureChannel(Address("workforce-service"), ClientTls("rostering-kcc"));
+  ASSERT_THAT(ReportStaffing(rostering, "c-red", 9), IsOk());
+  // Production signs nobody in by password; this test adds two users to reach the API.
+  auto start_console = [&](const std::string& name, bool with_certificate) {
+    const std::string production = SourceDir() + "/deploy/config/production/console.textproto";
+    auto config = LoadTextProto<console::v1::ConsoleConfig>(production);
+    ASSERT_THAT(config, IsOk());
+    config->set_reference_path(ResolveBeside(production, config->reference_path()));
+    *config->mutable_escalation_tls() = ClientTls(with_certificate ? kConsoleClient : "");
+    for (const auto& [user, area] : {std::pair<std::string, std::string>{"priya-nair", "west-kent"},
+                                     {"tom-ellery", "ashford-canterbury"}}) {
+      auto* u = config->add_development_users();
+      u->set_user_id(user);
+      u->set_display_name(user);
+      u->set_role_id("stp_team_manager");
+      u->add_area_ids(area);
+      u->set_password_sha256("30c5461fc27b84f1f1ad0a83162a26882b22d11cdfa45978dd21c810056e8d0e");
+    }
+    std::string text;
+    google::protobuf::TextFormat::PrintToString(*config, &text);
+    const std::string path = absl::StrCat(::testing::TempDir(), "/", ns_, name, ".textproto");
+    std::ofstream(path) << text;
+    config_files_.push_back(path);
+    auto service = StartService(
+        "console-service",
+        {"--config=" + path, "--http_address=127.0.0.1:0",
+         "--escalation_address=" + Address("escalation-service"),
+         "--notifier_state=" + ::testing::TempDir() + "/" + ns_ + name + ".resume"});
+    ASSERT_THAT(service, IsOk());
+    services_[name] = std::make_unique<RunningService>(*std::move(service));
+  };
+  // GET /api/alert of the West Kent alert as `user`: the HTTP status.
+  auto alert_as = [&](const std::string& console, const std::string& user) {
+    httplib::Client http("127.0.0.1", services_.at(console)->port);
+    auto signin = http.Post("/signin", "user=" + user + "&password=winter",
+                            "application/x-www-form-urlencoded");
+    if (!signin) return -1;
+    const std::string cookie = signin->get_header_value("Set-Cookie");
+    auto got = http.Get(absl::StrCat("/api/alert?id=", kWestKentStaffingAlert).c_str(),
+                        {{"Cookie", cookie.substr(0, cookie.find(';'))}});
+    return got ? got->status : -1;
+  };
+  ASSERT_NO_FATAL_FAILURE(start_console("console", true));
+  ASSERT_TRUE(WaitFor([&] { return alert_as("console", "priya-nair") == 200; }, absl::Seconds(60)));
+  EXPECT_EQ(alert_as("console", "tom-ellery"), 403);
+  // TLS without the console's certificate: the escalation service refuses x-staff-user.
+  ASSERT_NO_FATAL_FAILURE(start_console("console-without-certificate", false));
+  EXPECT_EQ(alert_as("console-without-certificate", "priya-nair"), 401);
 }
 
 // Runs tools/opsctl with `args`; its exit code and everything it printed.
