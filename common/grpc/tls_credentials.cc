@@ -29,7 +29,6 @@ absl::StatusOr<std::string> ReadPemFile(const std::string& config_path, const st
   const std::string resolved = config_path.empty() ? path : ResolveBeside(config_path, path);
   std::ifstream in(resolved);
   std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) pem.clear();
   if (pem.empty()) {
     return SettingError(config_path, field, absl::StrCat("cannot read '", resolved, "'"));
   }
