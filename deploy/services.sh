@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts, stops and reports the platform's services (built in $RESILIENCE_BUILD_DIR) for one
 # instance, with the Kent and Medway config and the ports of deploy/settings.sh. PID files and
-# logs live under var/<instance>/. Usage: services.sh start|stop|status. Safe to run twice.
+# logs live under var/<instance>/. Usage: services.sh start|stop|status [service...]. Safe to run
+# twice.
+# With RESILIENCE_CLOCK_START (and _SPEED, _EPOCH) set, `start` runs them on a scenario replay's
+# compressed clock (see clock_args).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/settings.sh"
@@ -44,6 +47,23 @@ args() {
   esac
 }
 
+# clock_args NAME: with RESILIENCE_CLOCK_START (RFC 3339) set, the flags that run a service on
+# the replay's compressed clock: scenario time = START + (real now - RESILIENCE_CLOCK_EPOCH) *
+# RESILIENCE_CLOCK_SPEED, so services started one after another (and the scenario replayer) agree
+# on the time of day. Each service gets the --clock_start of its own launch moment. The
+# escalation service also re-evaluates timers every real second. The console keeps real time.
+clock_args() {
+  [ -n "${RESILIENCE_CLOCK_START:-}" ] && [ "$1" != console ] || return 0
+  local speed="${RESILIENCE_CLOCK_SPEED:-1}" start="$RESILIENCE_CLOCK_START" secs
+  if [ -n "${RESILIENCE_CLOCK_EPOCH:-}" ]; then
+    secs="$(awk -v s="$(date -u -d "$RESILIENCE_CLOCK_START" +%s)" -v e="$RESILIENCE_CLOCK_EPOCH" \
+      -v n="$(date +%s.%N)" -v k="$speed" 'BEGIN { printf "%.3f", s + (n - e) * k }')"
+    start="$(date -u -d "@$secs" +%Y-%m-%dT%H:%M:%S.%3NZ)"
+  fi
+  echo "--clock_start=$start" "--clock_speed=$speed"
+  if [ "$1" = escalation ]; then echo "--level_tick_seconds=1"; fi
+}
+
 port() {
   case "$1" in
     escalation) echo "$ESCALATION_GRPC_PORT" ;;
@@ -74,13 +94,18 @@ start_one() {
   fi
   [ -x "$bin" ] || { echo "$name: $bin is not built (run the build first)" >&2; return 1; }
   # shellcheck disable=SC2046
-  setsid nohup "$bin" $(args "$name") >> "$log" 2>&1 < /dev/null &
+  setsid nohup "$bin" $(args "$name") $(clock_args "$name") >> "$log" 2>&1 < /dev/null &
   echo $! > "$pid_file"
   wait_until 30 "$name" "$log" healthy "$name"
   echo "$name: running (pid $(cat "$pid_file")) on 127.0.0.1:$(port "$name"), log $log"
 }
 
-case "${1:-}" in
+# Names after the command restrict it to those services (e.g. `stop escalation workforce`).
+command="${1:-}"
+shift || true
+if [ $# -gt 0 ]; then SERVICES=("$@"); fi
+
+case "$command" in
   start)
     mkdir -p "$RUN_DIR" "$LOG_DIR"
     for s in "${SERVICES[@]}"; do start_one "$s"; done
@@ -99,5 +124,5 @@ case "${1:-}" in
     done
     exit $status
     ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status [service...]" >&2; exit 2 ;;
 esac

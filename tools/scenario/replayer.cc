@@ -210,7 +210,10 @@ void Replayer::Narrate(const PlatformView& view) {
     SeenLevel& seen = levels_[ScopeKey(l->scope())];
     SeenLevel next{l->computed_level(), l->effective_level(), l->pending_level(),
                    l->has_declaration() ? l->declaration().declared_at().seconds() : 0};
-    if (!quiet && next.computed != seen.computed) {
+    // A scope's first level, Green, is the platform starting up: not news.
+    const bool first_green = seen.computed == common::v1::OPEL_LEVEL_UNSPECIFIED &&
+                             next.computed == common::v1::OPEL_LEVEL_1_GREEN;
+    if (!quiet && next.computed != seen.computed && !first_green) {
       std::string text = absl::StrCat(Name(l->scope()), ": computed ", LevelText(seen.computed),
                                       " -> ", LevelText(next.computed));
       if (l->has_acute_score()) {
@@ -392,6 +395,18 @@ std::string Replayer::Describe(const v1::Step& step) const {
         return absl::StrCat(scope(common::v1::SCOPE_KIND_LOCATION, u.snapshot().location_id()),
                             ": beds occupied: ", absl::StrJoin(parts, ", "));
       }
+      if (u.has_closure()) {
+        return absl::StrCat(
+            scope(common::v1::SCOPE_KIND_LOCATION, u.closure().location_id()), ": ", u.closure().beds(), " ",
+            absl::AsciiStrToLower(absl::StrReplaceAll(
+                reference::v1::BedType_Name(u.closure().bed_type()).substr(9), {{"_", " "}})),
+            " beds closed (",
+            absl::AsciiStrToLower(beds::v1::ClosureReason_Name(u.closure().reason()).substr(15)), ")");
+      }
+      if (u.has_reopening()) {
+        return absl::StrCat(scope(common::v1::SCOPE_KIND_LOCATION, u.reopening().location_id()),
+                            ": closure ", u.reopening().closure_ref(), " reopened");
+      }
       return "bed update";
     }
     case v1::Step::kDeclare:
@@ -420,12 +435,14 @@ absl::Status Replayer::RunStep(int index) {
   const v1::Step& step = timeline_->scenario.steps(index);
   const absl::Time at = timeline_->step_times[index];
   const absl::Duration late = clock_->Now() - at;
-  const std::string text = step.say().empty() ? Describe(step) : step.say();
+  // Provider updates print what was sent with its outcome once answered (ProviderStep).
+  const bool provider = ActorOf(step) == Actor::kProvider;
+  const std::string text = !step.say().empty() ? step.say() : provider ? "" : Describe(step);
   if (!text.empty()) Line(at, step.by(), text);
   if (late > absl::Minutes(10)) {
     Detail(absl::StrCat("(running ", absl::ToInt64Minutes(late), " scenario minutes late)"));
   }
-  if (ActorOf(step) == Actor::kProvider) return ProviderStep(index);
+  if (provider) return ProviderStep(index);
   if (ActorOf(step) == Actor::kStaff) {
     ++summary_.staff_actions;
     return StaffStep(index);
@@ -460,10 +477,11 @@ absl::Status Replayer::SendUpdate(int index,
                      absl::StrCat(what, " was taken, but the scenario expects it refused"));
     }
     ++summary_.refused_as_expected;
-    Detail(absl::StrCat("-> refused, as expected: ", Shorten(refusal, 100)));
+    Detail(absl::StrCat("-> ", Describe(step), ": refused, as expected: ", Shorten(refusal, 100)));
     return absl::OkStatus();
   }
   if (!taken) {
+    if (step.say().empty()) Line(timeline_->step_times[index], step.by(), Describe(step));
     return Failure(index, absl::StatusCode::kFailedPrecondition,
                    absl::StrCat(what, " refused: ", refusal));
   }
@@ -518,7 +536,12 @@ absl::Status Replayer::ProviderStep(int index) {
   }
   if (!status.ok() || step.expect_refused()) return status;
   const int taken = summary_.updates_accepted + summary_.updates_duplicate - accepted_before;
-  Detail(taken == 1 ? "-> accepted" : absl::StrCat("-> ", taken, " updates accepted"));
+  const std::string done = absl::StrCat(Describe(step), ": ", taken == 1 ? "accepted" : absl::StrCat(taken, " updates accepted"));
+  if (step.say().empty()) {
+    Line(timeline_->step_times[index], step.by(), done);
+  } else {
+    Detail(absl::StrCat("-> ", done));
+  }
   return absl::OkStatus();
 }
 

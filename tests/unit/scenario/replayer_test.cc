@@ -192,7 +192,10 @@ TEST_F(ReplayerTest, RunsEachStepAtItsTimeAsItsCaller) {
   EXPECT_EQ(summary_.staff_actions, 1);
   EXPECT_EQ(summary_.failures, 0);
   EXPECT_THAT(out_.str(), HasSubstr("D1 08:10  rostering-kcc          Flu in West Kent."));
-  EXPECT_THAT(out_.str(), HasSubstr("-> 2 updates accepted"));
+  // A step with `say` tells the story, then what was sent and its outcome; one without says
+  // what was sent and its outcome on one line.
+  EXPECT_THAT(out_.str(), HasSubstr("-> 2 absences (unspecified) in team/stp-west-kent: 2 updates accepted"));
+  EXPECT_THAT(out_.str(), HasSubstr("D1 09:50  bed-management-kcc     location/ihu-weald-house: beds occupied: : accepted"));
   EXPECT_THAT(out_.str(), HasSubstr("ask stp-ashford-canterbury"));
 }
 
