@@ -25,3 +25,36 @@ add_project_test(escalation_scaleout_test SRCS integration/escalation_scaleout_t
   LABELS integration INFRA TIMEOUT 600)
 add_dependencies(escalation_scaleout_test escalation-service)
 
+
+# --- fuzzing (libFuzzer, clang from Debian). The fuzz build is a separate build tree configured
+# with clang, -DRESILIENCE_FUZZ=ON and the sanitizer flags on everything it compiles; its target
+# `fuzzers` builds only the four fuzzers and the libraries they need. tests/fuzz/run.sh does both
+# and runs each fuzzer over its seed corpus (tests/fuzz/corpus/<target>/); README "Proof" has the
+# long run. ---------------------------------------------------------------------------------------
+option(RESILIENCE_FUZZ "Build the libFuzzer targets (a clang build tree; see tests/fuzz/run.sh)" OFF)
+if(RESILIENCE_FUZZ)
+  set(fuzz_deps_capacity_update capacity_core capacity_proto config reference)
+  set(fuzz_deps_bed_update beds_core beds_proto beds_changes_proto config reference clock)
+  set(fuzz_deps_workforce_update workforce_core workforce_proto config reference)
+  set(fuzz_deps_config escalation_core escalation_proto capacity_proto beds_proto workforce_proto
+      reference_proto config reference)
+  set(fuzzers)
+  foreach(f capacity_update bed_update workforce_update config)
+    add_executable(${f}_fuzzer fuzz/${f}_fuzzer.cc fuzz/fuzz_support.h)
+    target_link_libraries(${f}_fuzzer PRIVATE ${fuzz_deps_${f}})
+    target_compile_definitions(${f}_fuzzer PRIVATE RESILIENCE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+    target_link_options(${f}_fuzzer PRIVATE -fsanitize=fuzzer)
+    list(APPEND fuzzers ${f}_fuzzer)
+  endforeach()
+  add_custom_target(fuzzers DEPENDS ${fuzzers})
+else()
+  find_program(CLANGXX_FOR_FUZZING clang++)
+  if(CLANGXX_FOR_FUZZING)
+    # The short run: builds the fuzz tree inside this build tree, then 20 s per fuzzer after
+    # replaying its corpus (which holds every input that once crashed: the regression tests).
+    add_test(NAME fuzz_short
+      COMMAND env FUZZ_BUILD_DIR=${PROJECT_BINARY_DIR}/fuzz FUZZ_SECONDS=20
+              bash ${PROJECT_SOURCE_DIR}/tests/fuzz/run.sh)
+    set_tests_properties(fuzz_short PROPERTIES LABELS fuzz TIMEOUT 2400)
+  endif()
+endif()
