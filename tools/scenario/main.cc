@@ -37,6 +37,10 @@ ABSL_FLAG(bool, check, false, "Only load and check the scenario, then exit.");
 ABSL_FLAG(bool, print_clock, false,
           "Print the scenario's clock start (RFC 3339) and speed as 'START SPEED', then exit.");
 ABSL_FLAG(double, grace_seconds, 2, "Real seconds an expectation gets past its deadline.");
+ABSL_FLAG(double, trail_seconds, 0.5,
+          "Real seconds the replayer's clock trails the services' mapping, so that a service whose "
+          "clock started a moment late (it reads --clock_start once it has started) never receives "
+          "an update from its future (refused beyond 5 minutes).");
 
 namespace {
 
@@ -90,7 +94,8 @@ int main(int argc, char** argv) {
     }
     epoch = absl::FromUnixNanos(static_cast<int64_t>(seconds * 1e9));
   }
-  AnchoredClock clock(timeline->clock_start, epoch, speed);
+  AnchoredClock clock(timeline->clock_start,
+                      epoch + absl::Milliseconds(absl::GetFlag(FLAGS_trail_seconds) * 1000), speed);
 
   GrpcPlatformOptions platform_options;
   platform_options.workforce_address = absl::GetFlag(FLAGS_workforce);

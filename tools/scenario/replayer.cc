@@ -482,8 +482,13 @@ absl::Status Replayer::SendUpdate(int index,
   }
   if (!taken) {
     if (step.say().empty()) Line(timeline_->step_times[index], step.by(), Describe(step));
+    // The services check occurred_at against their own clock.
+    const bool future = refusal.find("in the future") != std::string::npos;
     return Failure(index, absl::StatusCode::kFailedPrecondition,
-                   absl::StrCat(what, " refused: ", refusal));
+                   absl::StrCat(what, " refused: ", refusal,
+                                future ? " (the service's clock is behind the replay's: it started "
+                                         "late; replay with a larger --trail_seconds)"
+                                       : ""));
   }
   if (answer->outcome() == UpdateAck::OUTCOME_DUPLICATE) {
     ++summary_.updates_duplicate;
