@@ -25,6 +25,17 @@ add_project_test(escalation_scaleout_test SRCS integration/escalation_scaleout_t
   LABELS integration INFRA TIMEOUT 600)
 add_dependencies(escalation_scaleout_test escalation-service)
 
+# --- fault injection: 100,000 updates through every service, each service, the broker and Redis
+# killed with SIGKILL in turn, compared with an undisturbed run (label `fault`; INFRA takes the
+# infra_heavy lock, so no other infrastructure test runs while the broker and Redis go down) ------
+add_project_test(fault_injection_test SRCS fault/fault_injection_test.cc fault/provider_stream.h
+  DEPS proof_support kafka_rdkafka config clock capacity_proto beds_proto workforce_proto
+       events_proto reference_proto escalation_proto test_support absl::random_random
+  LABELS fault INFRA TIMEOUT 3000)
+add_dependencies(fault_injection_test escalation-service capacity-service beds-service
+  workforce-service)
+set_property(TEST fault_injection_test APPEND PROPERTY ENVIRONMENT
+  RESILIENCE_INSTANCE=${RESILIENCE_TEST_INSTANCE})
 
 # --- fuzzing (libFuzzer, clang from Debian). The fuzz build is a separate build tree configured
 # with clang, -DRESILIENCE_FUZZ=ON and the sanitizer flags on everything it compiles; its target

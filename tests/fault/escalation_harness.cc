@@ -43,6 +43,17 @@ grpc::ClientContext* Staff(grpc::ClientContext* context) {
   return context;
 }
 
+// "nhs111-dos/county/kent/1796122810827" -> "nhs111-dos/county/kent/<time>": ids of tasks and
+// their alerts carry the millisecond the level was reached, which depends on interleaving.
+std::string WithoutTime(const std::string& id) {
+  const size_t slash = id.rfind('/');
+  if (slash == std::string::npos || id.size() - slash - 1 < 12) return id;
+  for (size_t i = slash + 1; i < id.size(); ++i) {
+    if (id[i] < '0' || id[i] > '9') return id;
+  }
+  return id.substr(0, slash) + "/<time>";
+}
+
 bool IsScopeLevelRule(const std::string& rule) {
   return rule == "area-level" || rule == "county-level" || rule == "board-area-level" ||
          rule == "ics-level";
@@ -63,14 +74,19 @@ std::vector<std::string> EscalationSnapshot(esc::AlertService::Stub& stub, Snaps
     if (!s.ok()) lines.push_back("ListAlerts failed: " + s.error_message());
   }
   for (const auto& a : alerts.alerts()) {
+    // Protocol tasks and decision prompts open for the first scope to reach a level (the
+    // extraordinary panel for the first area at OPEL 4): which one that is depends on the order.
+    if (!exact && !a.task_id().empty()) continue;
     std::vector<std::string> roles;
     for (const auto& r : a.recipients()) roles.push_back(r.role_id());
-    std::string line = absl::StrCat("alert ", a.alert_id(), " ", esc::AlertState_Name(a.state()),
+    std::string line = absl::StrCat("alert ", exact ? a.alert_id() : WithoutTime(a.alert_id()),
+                                    " ", esc::AlertState_Name(a.state()),
                                     " L", static_cast<int>(a.level()), " to ",
                                     absl::StrJoin(roles, ","));
     // A scope level's revisions count the steps it took, which depend on the order figures of
     // different scopes arrived in; an indicator's own alert depends on its scope's figures only.
-    if (exact || !IsScopeLevelRule(a.rule())) {
+    // So do the steps of a county figure (a total derived from many providers' figures).
+    if (exact || !(IsScopeLevelRule(a.rule()) || a.scope().kind() == common::v1::SCOPE_KIND_COUNTY)) {
       absl::StrAppend(&line, " rev ", a.revision(), " group ", a.group_id());
     }
     if (exact) {
@@ -103,9 +119,16 @@ std::vector<std::string> EscalationSnapshot(esc::AlertService::Stub& stub, Snaps
     lines.push_back(std::move(line));
   }
   for (const auto& i : board.indicators()) {
+    // Figures the services derive (county totals, team staffing) get ids from when they were
+    // derived; only their levels are order-free.
     lines.push_back(absl::StrCat("figure ", ScopeKey(i.latest().scope()), " ", i.latest().indicator(),
                                  " L", static_cast<int>(i.latest().level()), " held L",
-                                 static_cast<int>(i.held_level()), " event ", i.latest().event_id()));
+                                 static_cast<int>(i.held_level()),
+                                 exact ? " event " + i.latest().event_id() : ""));
+  }
+  if (!exact) {
+    std::sort(lines.begin(), lines.end());
+    return lines;
   }
   esc::ListTasksRequest tasks_request;
   tasks_request.set_include_closed(true);
@@ -118,7 +141,8 @@ std::vector<std::string> EscalationSnapshot(esc::AlertService::Stub& stub, Snaps
   for (const auto& t : tasks.tasks()) {
     std::vector<std::string> steps;
     for (const auto& s : t.steps()) steps.push_back(absl::StrCat(s.step_id(), s.done_by().empty() ? "" : "=done"));
-    lines.push_back(absl::StrCat("task ", t.task_id(), t.closed() ? " closed " : " open ",
+    lines.push_back(absl::StrCat("task ", exact ? t.task_id() : WithoutTime(t.task_id()),
+                                 t.closed() ? " closed " : " open ",
                                  absl::StrJoin(steps, ",")));
   }
   esc::ListDecisionPromptsRequest prompts_request;
@@ -130,7 +154,8 @@ std::vector<std::string> EscalationSnapshot(esc::AlertService::Stub& stub, Snaps
     if (!s.ok()) lines.push_back("ListDecisionPrompts failed: " + s.error_message());
   }
   for (const auto& p : prompts.prompts()) {
-    lines.push_back(absl::StrCat("prompt ", p.prompt_id(), " ", p.title()));
+    lines.push_back(absl::StrCat("prompt ", exact ? p.prompt_id() : WithoutTime(p.prompt_id()), " ",
+                                 p.title()));
   }
   std::sort(lines.begin(), lines.end());
   return lines;

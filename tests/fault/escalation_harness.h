@@ -38,8 +38,10 @@ bool WaitEscalationApplied(const std::string& ns, absl::Duration deadline = absl
 
 // What the snapshot includes. `Exact` (default) is everything the scripted-day test compares,
 // for runs whose events were applied in one order; `OrderFree` leaves out what depends on how
-// events of different scopes interleaved (revisions and "since" of area, county and board levels,
-// audit times), for runs fed concurrently.
+// events of different scopes interleaved or when the services derived a figure (revisions and
+// "since" of area, county and board levels, revisions of county figures' alerts, audit times,
+// the event ids of figures, and the protocol tasks, decision prompts and their alerts, which open
+// for whichever scope reached a level first), for runs fed concurrently.
 enum class SnapshotDetail { kExact, kOrderFree };
 
 // Every fact a duty manager would compare, one line each, sorted.
