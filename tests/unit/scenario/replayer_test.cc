@@ -368,3 +368,35 @@ TEST_F(ReplayerTest, AStaffActionWhoseTargetNeverAppearsFails) {
 
 }  // namespace
 }  // namespace resilience::scenario
+
+namespace resilience::scenario {
+namespace {
+
+TEST(AnchoredClockTest, MapsRealTimeFromTheSharedEpoch) {
+  const absl::Time start = absl::FromCivil(absl::CivilMinute(2026, 12, 1, 6, 30), absl::UTCTimeZone());
+  // The epoch a second ago at 600x: the scenario clock is ten minutes past its start.
+  AnchoredClock clock(start, absl::Now() - absl::Seconds(1), 600);
+  const absl::Duration past = clock.Now() - start;
+  EXPECT_GE(past, absl::Minutes(10));
+  EXPECT_LT(past, absl::Minutes(11));  // within 0.1 s of real time
+  EXPECT_EQ(clock.ScenarioDuration(absl::Seconds(2)), absl::Minutes(20));
+  // Waiting for a time already passed returns at once; a wait is bounded by its real limit.
+  const absl::Time before = absl::Now();
+  clock.WaitUntil(start, absl::Seconds(10));
+  clock.WaitUntil(start + absl::Hours(24), absl::Milliseconds(1));
+  EXPECT_LT(absl::Now() - before, absl::Seconds(1));
+}
+
+TEST(SteppedClockTest, JumpsOrStepsByTheRealLimit) {
+  const absl::Time start = absl::FromCivil(absl::CivilMinute(2026, 12, 1, 6, 30), absl::UTCTimeZone());
+  SteppedClock clock(start, 600);
+  clock.WaitUntil(start + absl::Hours(1), absl::Seconds(1));  // one real second: ten minutes
+  EXPECT_EQ(clock.Now(), start + absl::Minutes(10));
+  clock.WaitUntil(start + absl::Minutes(15), absl::Seconds(10));
+  EXPECT_EQ(clock.Now(), start + absl::Minutes(15));
+  clock.WaitUntil(start, absl::Seconds(10));  // never backwards
+  EXPECT_EQ(clock.Now(), start + absl::Minutes(15));
+}
+
+}  // namespace
+}  // namespace resilience::scenario
