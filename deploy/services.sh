@@ -50,17 +50,12 @@ args() {
 # clock_args NAME: with RESILIENCE_CLOCK_START (RFC 3339) set, the flags that run a service on
 # the replay's compressed clock: scenario time = START + (real now - RESILIENCE_CLOCK_EPOCH) *
 # RESILIENCE_CLOCK_SPEED, so services started one after another (and the scenario replayer) agree
-# on the time of day. Each service gets the --clock_start of its own launch moment. The
-# escalation service also re-evaluates timers every real second. The console keeps real time.
+# on the time of day to the millisecond (--clock_epoch). The escalation service also re-evaluates
+# timers every real second. The console keeps real time.
 clock_args() {
   [ -n "${RESILIENCE_CLOCK_START:-}" ] && [ "$1" != console ] || return 0
-  local speed="${RESILIENCE_CLOCK_SPEED:-1}" start="$RESILIENCE_CLOCK_START" secs
-  if [ -n "${RESILIENCE_CLOCK_EPOCH:-}" ]; then
-    secs="$(awk -v s="$(date -u -d "$RESILIENCE_CLOCK_START" +%s)" -v e="$RESILIENCE_CLOCK_EPOCH" \
-      -v n="$(date +%s.%N)" -v k="$speed" 'BEGIN { printf "%.3f", s + (n - e) * k }')"
-    start="$(date -u -d "@$secs" +%Y-%m-%dT%H:%M:%S.%3NZ)"
-  fi
-  echo "--clock_start=$start" "--clock_speed=$speed"
+  echo "--clock_start=$RESILIENCE_CLOCK_START" "--clock_speed=${RESILIENCE_CLOCK_SPEED:-1}"
+  if [ -n "${RESILIENCE_CLOCK_EPOCH:-}" ]; then echo "--clock_epoch=$RESILIENCE_CLOCK_EPOCH"; fi
   if [ "$1" = escalation ]; then echo "--level_tick_seconds=1"; fi
 }
 

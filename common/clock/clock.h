@@ -3,6 +3,10 @@
 #ifndef RESILIENCE_COMMON_CLOCK_CLOCK_H_
 #define RESILIENCE_COMMON_CLOCK_CLOCK_H_
 
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
@@ -38,6 +42,9 @@ class SimulatedClock final : public Clock {
 class ScaledClock final : public Clock {
  public:
   ScaledClock(absl::Time start, double speed);
+  // Reads `start` at the real moment `real_epoch` (which may be past or future), so processes
+  // started one after another agree on the time.
+  ScaledClock(absl::Time start, double speed, absl::Time real_epoch);
   absl::Time Now() const override;
 
  private:
@@ -45,6 +52,12 @@ class ScaledClock final : public Clock {
   absl::Time real_start_;
   double speed_;
 };
+
+// The clock a service runs on, from its flags: the real clock when `start` (RFC 3339) is empty,
+// else a ScaledClock reading `start` at real time `epoch_unix_seconds` (0: at this call) and
+// running `speed` times faster. INVALID_ARGUMENT naming --clock_start or --clock_speed.
+absl::StatusOr<std::unique_ptr<Clock>> ReplayClockFromFlags(const std::string& start, double speed,
+                                                            double epoch_unix_seconds);
 
 }  // namespace resilience
 

@@ -241,6 +241,19 @@ std::string ReferenceIndex::ScopeName(const common::v1::ScopeRef& scope) const {
     case common::v1::SCOPE_KIND_ACUTE_SITE:
       if (auto* a = Lookup(sites_, id)) return a->name();
       break;
+    case common::v1::SCOPE_KIND_BOARD_AREA:
+      // Board areas share names with KCC localities ("West Kent"): say which it is.
+      if (auto* b = Lookup(board_areas_, id)) return b->name() + " (Urgent Care Delivery Board area)";
+      break;
+    case common::v1::SCOPE_KIND_TRUST:
+      if (auto* t = Lookup(trusts_, id)) return t->name();
+      break;
+    case common::v1::SCOPE_KIND_COUNTY:
+      if (id == data_.county_id()) return "Kent (county-wide)";
+      break;
+    case common::v1::SCOPE_KIND_ICS:
+      if (id == data_.ics_id()) return "Kent and Medway ICS";
+      break;
     default:
       break;
   }

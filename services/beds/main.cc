@@ -32,6 +32,9 @@ ABSL_FLAG(std::string, log_format, "text", "text or json.");
 ABSL_FLAG(std::string, clock_start, "",
           "Run on a clock starting at this RFC 3339 time (scenario replays, tests); empty = real.");
 ABSL_FLAG(double, clock_speed, 1.0, "With --clock_start: how many times faster than real time.");
+ABSL_FLAG(double, clock_epoch, 0,
+          "With --clock_start: the real time (Unix seconds) at which the clock reads --clock_start, "
+          "so services started one after another agree; 0 = at start-up.");
 
 namespace {
 
@@ -85,17 +88,11 @@ int main(int argc, char** argv) {
                                         absl::StrCat("unknown time zone '", zone_name, "'")));
   }
 
-  std::unique_ptr<resilience::Clock> scaled_clock;
-  const resilience::Clock* clock = &resilience::Clock::Real();
-  if (!absl::GetFlag(FLAGS_clock_start).empty()) {
-    absl::Time start;
-    std::string err;
-    if (!absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_clock_start), &start, &err)) {
-      return Fail(absl::InvalidArgumentError(absl::StrCat("--clock_start: ", err)));
-    }
-    scaled_clock = std::make_unique<resilience::ScaledClock>(start, absl::GetFlag(FLAGS_clock_speed));
-    clock = scaled_clock.get();
-  }
+  auto scaled_clock = resilience::ReplayClockFromFlags(
+      absl::GetFlag(FLAGS_clock_start), absl::GetFlag(FLAGS_clock_speed), absl::GetFlag(FLAGS_clock_epoch));
+  if (!scaled_clock.ok()) return Fail(scaled_clock.status());
+  const resilience::Clock* clock =
+      *scaled_clock ? scaled_clock->get() : &resilience::Clock::Real();
 
   auto reference = resilience::ReferenceIndex::Load(
       resilience::ResolveBeside(config_path, config->reference_path()));

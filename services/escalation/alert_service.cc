@@ -590,7 +590,7 @@ grpc::ServerUnaryReactor* AlertServiceImpl::GetStatusBoard(
   for (auto& l : *levels) {
     if (visible(l.scope())) *response->add_levels() = std::move(l);
   }
-  *response->mutable_as_of() = ToProtoTime(absl::Now());
+  *response->mutable_as_of() = ToProtoTime(clock_->Now());
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -272,6 +272,11 @@ absl::Status DutyDesk::EnsureNhs111Task(absl::Time reached) {
   const common::v1::OpelLevel level = EffectiveLevelOf(county);
   v1::ProtocolTask task = OpenNhs111Task(county, reference_->ScopeName(county), level, reached,
                                          options_.workflow);
+  // One task per rise: a task already opened (and closed at a review) for this same rise is not
+  // opened again.
+  auto existing = work_->LoadTask(task.task_id());
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return absl::OkStatus();
   absl::Status recorded =
       RecordTask(task, 0, {}, kSystem, "task.opened",
                  absl::StrCat("county at OPEL ", static_cast<int>(level)), reached,
@@ -292,6 +297,11 @@ absl::Status DutyDesk::EnsurePanelTask(std::vector<LevelTrigger> at_four) {
     const absl::Time now = first.reached;
     v1::ProtocolTask task = OpenPanelTask(scope, name, reference_->AreaOf(scope).value_or(""), now,
                                           options_.workflow);
+    // One panel per OPEL 4 episode: a panel task closed while its trigger is still at OPEL 4 is
+    // not opened again (it is dated when the trigger reached OPEL 4).
+    auto existing = work_->LoadTask(task.task_id());
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) return absl::OkStatus();
     for (size_t i = 1; i < at_four.size(); ++i) {
       if (auto noted = NotePanelTrigger(task, at_four[i].name, now)) task = *noted;
     }
@@ -344,6 +354,9 @@ absl::Status DutyDesk::EnsurePrompt(const common::v1::ScopeRef& scope, common::v
   }
   v1::DecisionPrompt prompt =
       RaisePrompt(scope, reference_->ScopeName(scope), level, areas, now, options_.workflow);
+  auto existing = work_->LoadPrompt(prompt.prompt_id());
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return absl::OkStatus();  // raised for this rise already
   v1::Alert alert = PromptAlert(prompt, std::nullopt, now);
   stamp_->Stamp(&alert, now);
   WorkChange change;

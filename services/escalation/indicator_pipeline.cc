@@ -158,7 +158,13 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
     if (!changed.ok()) return changed.status();
     moved = moved || *changed;
   }
-  if (moved && desk_ != nullptr) return desk_->ReviewLevels(at);
+  if (moved && desk_ != nullptr) {
+    // The desk's work is reviewed again on every tick: only an unavailable dependency is worth
+    // holding the record for; anything else is logged and left to the next review.
+    absl::Status reviewed = desk_->ReviewLevels(at);
+    if (absl::IsUnavailable(reviewed)) return reviewed;
+    if (!reviewed.ok()) Logger("escalation")->warn("duty desk review: {}", reviewed.ToString());
+  }
   return absl::OkStatus();
 }
 

@@ -315,10 +315,8 @@ absl::StatusOr<bool> LevelRollUp::RecomputeIcs(absl::Time now) {
 
 absl::StatusOr<bool> LevelRollUp::RecomputeBoardArea(const std::string& board_area_id,
                                                      absl::Time now) {
-  std::string name = board_area_id;
-  for (const auto& b : reference_->data().board_areas()) {
-    if (b.id() == board_area_id) name = b.name();
-  }
+  const std::string name =
+      reference_->ScopeName(Scope(common::v1::SCOPE_KIND_BOARD_AREA, board_area_id));
   const std::vector<ExpectedFigure> expected = ExpectedBoardFigures(*reference_, board_area_id);
   return Recompute(
       Scope(common::v1::SCOPE_KIND_BOARD_AREA, board_area_id), name, "", "board-level",

@@ -91,6 +91,12 @@ void ChangeRecorder::WriteBatch(std::deque<Pending> batch) {
       }
       auto violations =
           ValidateWorkforceUpdate(p.update, state_->ledger, now, options_.max_future_skew);
+      if (violations.empty() && options_.reference != nullptr) {
+        if (auto denied = ProviderScopeViolation(*options_.reference, p.provider_id, p.update,
+                                                 state_->ledger)) {
+          violations.push_back(*std::move(denied));
+        }
+      }
       if (!violations.empty()) {
         rejected_->Increment();
         common::v1::UpdateAck ack = Ack(p.update.update_id(), common::v1::UpdateAck::OUTCOME_REJECTED,

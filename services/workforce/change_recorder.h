@@ -14,6 +14,7 @@
 #include "common/clock/clock.h"
 #include "common/kafka/producer.h"
 #include "common/metrics/metrics.h"
+#include "common/reference/reference_index.h"
 #include "services/workforce/workforce_state.h"
 #include "workforce/v1/workforce.pb.h"
 
@@ -24,6 +25,9 @@ struct ChangeRecorderOptions {
   std::string changes_topic = "workforce-changes";
   // How far in the future occurred_at may be (DESIGN 3: 5 minutes).
   absl::Duration max_future_skew = absl::Minutes(5);
+  // When set, a provider may change only the teams in its reference `may_write` (refused with
+  // field "provider"); null: no check. Not owned.
+  const ReferenceIndex* reference = nullptr;
 };
 
 class ChangeRecorder {

@@ -119,6 +119,11 @@ void WorkforceServiceImpl::SubmitUnary(grpc::CallbackServerContext* context,
       std::move(update), ProviderOf(context),
       [context, response, reactor, is_staffing, strip_prefix](common::v1::UpdateAck ack) {
         using Ack = common::v1::UpdateAck;
+        if (ack.outcome() == Ack::OUTCOME_REJECTED && ack.violations_size() == 1 &&
+            ack.violations(0).field() == "provider") {
+          reactor->Finish(ToGrpcStatus(absl::PermissionDeniedError(ack.violations(0).reason()), context));
+          return;
+        }
         if (ack.outcome() == Ack::OUTCOME_REJECTED) {
           std::vector<common::v1::FieldViolation> violations;
           for (auto v : ack.violations()) {

@@ -240,5 +240,21 @@ TEST_F(WorkforceAbsenceTest, QueriesAndMutualAid) {
   EXPECT_EQ(stub_->SuggestMutualAid(&c4, bad, &aid).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// DESIGN 8: a provider writes only its own teams; a care home group is refused a KCC team.
+TEST_F(WorkforceAbsenceTest, ProviderWritingAnotherProvidersTeamIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(Start(kMidnight));
+  grpc::ClientContext context;
+  context.AddMetadata("x-provider-id", "care-group-weald");
+  common::v1::UpdateAck ack;
+  wf::WorkforceUpdate u = Absence("not-mine", "p1", kMidnight, std::nullopt);
+  grpc::Status s = stub_->SubmitUpdate(&context, u, &ack);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("may not write team"));
+  // The team's own rostering system is accepted.
+  auto accepted = Submit(Absence("mine", "p1", kMidnight, std::nullopt));
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_EQ(accepted->outcome(), common::v1::UpdateAck::OUTCOME_ACCEPTED);
+}
+
 }  // namespace
 }  // namespace resilience::testing

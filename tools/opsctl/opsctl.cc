@@ -46,7 +46,9 @@ ABSL_FLAG(std::string, service, "", "health: service name (empty = whole server)
 ABSL_FLAG(std::string, team, "", "report-staffing: team id.");
 ABSL_FLAG(double, available_wte, -1, "report-staffing: available whole-time equivalents.");
 ABSL_FLAG(std::string, update_id, "", "report-staffing: update id (default: a new UUID).");
-ABSL_FLAG(std::string, provider, "opsctl", "report-staffing: provider id sent as x-provider-id.");
+ABSL_FLAG(std::string, provider, "rostering-kcc",
+          "report-staffing/absence: provider id sent as x-provider-id (it may write only its own "
+          "teams; default the KCC rostering and HR system of the development reference data).");
 ABSL_FLAG(std::string, note, "", "report-staffing: note.");
 ABSL_FLAG(std::string, person, "", "absence: pseudonymous person reference.");
 ABSL_FLAG(std::string, absence_id, "", "absence: the absence's id (default: a new UUID).");

@@ -9,8 +9,15 @@ namespace resilience::escalation {
 absl::StatusOr<Acknowledged> AcknowledgeAlert(const v1::Alert& alert, const std::string& user_id,
                                               const std::string& role_id, const std::string& note,
                                               absl::Time now) {
+  // A repeat by the same user changes nothing, unless the alert has fired again since (a rise to
+  // a worse level needs a fresh acknowledgement, DESIGN 5).
+  const absl::Time firing_since =
+      alert.has_firing_since() ? FromProtoTime(alert.firing_since()) : absl::InfinitePast();
   for (const auto& ack : alert.acknowledgements()) {
-    if (ack.user_id() == user_id) return Acknowledged{alert, false};
+    if (ack.user_id() == user_id &&
+        (alert.state() != v1::ALERT_STATE_FIRING || FromProtoTime(ack.at()) >= firing_since)) {
+      return Acknowledged{alert, false};
+    }
   }
   if (alert.state() == v1::ALERT_STATE_RESOLVED) {
     return absl::FailedPreconditionError(

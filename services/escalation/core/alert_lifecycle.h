@@ -3,7 +3,8 @@
 //
 // Rules: a note is required at OPEL 3-4 (a decision there is recorded with its reasons, plan
 // Appendix 3); acknowledging a resolved alert is refused; acknowledging twice by the same user
-// keeps the first acknowledgement and changes nothing (idempotent retries); a second user's
+// keeps the first acknowledgement and changes nothing (idempotent retries), unless the alert has
+// risen and fired again since, when the new acknowledgement is added; a second user's
 // acknowledgement is added beside the first.
 #ifndef RESILIENCE_SERVICES_ESCALATION_CORE_ALERT_LIFECYCLE_H_
 #define RESILIENCE_SERVICES_ESCALATION_CORE_ALERT_LIFECYCLE_H_

@@ -84,10 +84,12 @@ absl::Time DeclarationExpiry(absl::Time declared_at, absl::TimeZone zone) {
 OpelLevel EffectiveLevel(OpelLevel computed, const std::optional<v1::Declaration>& declaration,
                          absl::Time now) {
   if (!declaration.has_value() || !IsLevel(declaration->level())) return computed;
-  const absl::Time from = FromProtoTime(declaration->declared_at());
+  // In force from when it was recorded until it lapses. A level evaluated as of a moment before
+  // the declaration (a figure that arrived late, a replica's clock a little behind) still sees
+  // it: the declaration is the official level now, whatever the figure's own time.
   const absl::Time until = declaration->has_expires_at() ? FromProtoTime(declaration->expires_at())
                                                          : absl::InfiniteFuture();
-  return (from <= now && now < until) ? declaration->level() : computed;
+  return now < until ? declaration->level() : computed;
 }
 
 }  // namespace resilience::escalation

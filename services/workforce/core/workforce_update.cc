@@ -1,5 +1,7 @@
 #include "services/workforce/core/workforce_update.h"
 
+#include <algorithm>
+
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -214,6 +216,32 @@ std::vector<absl::Time> TransitionTimes(const v1::WorkforceChange& c) {
     out.push_back(FromProtoTime(c.redeployment().ends_at()));
   }
   return out;
+}
+
+std::optional<common::v1::FieldViolation> ProviderScopeViolation(
+    const ReferenceIndex& reference, const std::string& provider_id,
+    const v1::WorkforceUpdate& update, const StaffingLedger& ledger) {
+  common::v1::FieldViolation v;
+  v.set_field("provider");
+  const auto* provider = reference.FindProvider(provider_id);
+  if (provider == nullptr) {
+    v.set_reason(absl::StrCat("permission denied: '", provider_id,
+                              "' is not a provider of the reference data"));
+    return v;
+  }
+  const v1::WorkforceChange change = ToChange(update, provider_id, absl::UnixEpoch());
+  for (const std::string& team : TeamsTouched(change, ledger)) {
+    const bool allowed = std::any_of(
+        provider->may_write().begin(), provider->may_write().end(), [&](const auto& scope) {
+          return scope.kind() == common::v1::SCOPE_KIND_TEAM && scope.id() == team;
+        });
+    if (!allowed) {
+      v.set_reason(absl::StrCat("permission denied: provider '", provider_id,
+                                "' may not write team '", team, "'"));
+      return v;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace resilience::workforce

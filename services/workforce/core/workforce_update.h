@@ -3,10 +3,12 @@
 #ifndef RESILIENCE_SERVICES_WORKFORCE_CORE_WORKFORCE_UPDATE_H_
 #define RESILIENCE_SERVICES_WORKFORCE_CORE_WORKFORCE_UPDATE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/reference/reference_index.h"
 #include "common/v1/types.pb.h"
 #include "services/workforce/core/staffing_ledger.h"
 #include "workforce/v1/changes.pb.h"
@@ -27,6 +29,13 @@ std::vector<common::v1::FieldViolation> ValidateWorkforceUpdate(const v1::Workfo
 // The change a valid update becomes, received at `now` from `provider_id`.
 v1::WorkforceChange ToChange(const v1::WorkforceUpdate& update, const std::string& provider_id,
                              absl::Time now);
+
+// Why `provider_id` may not send `update` (DESIGN 8: a provider writes only its own scopes, the
+// reference data's may_write): field "provider" and a reason naming the team, or nullopt when it
+// may. An unknown provider may write nothing. Call after validation (the teams exist).
+std::optional<common::v1::FieldViolation> ProviderScopeViolation(
+    const ReferenceIndex& reference, const std::string& provider_id,
+    const v1::WorkforceUpdate& update, const StaffingLedger& ledger);
 
 // The teams whose staffing a change can move (for re-publication). Call before the ledger
 // applies the change: a cancellation finds its team through what it cancels.

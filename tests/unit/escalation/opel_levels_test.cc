@@ -91,7 +91,8 @@ TEST(DeclarationTest, LastsUntilTheNextDailyDeclarationOrWithdrawal) {
   d.set_level(kRed);
   *d.mutable_declared_at() = ToProtoTime(monday_0900);
   *d.mutable_expires_at() = ToProtoTime(tuesday_1030);
-  EXPECT_EQ(EffectiveLevel(kAmber, d, monday_0900 - absl::Minutes(1)), kAmber);
+  // A figure timed just before the declaration still sees it (it is the official level now).
+  EXPECT_EQ(EffectiveLevel(kAmber, d, monday_0900 - absl::Minutes(1)), kRed);
   EXPECT_EQ(EffectiveLevel(kAmber, d, monday_0900), kRed);
   EXPECT_EQ(EffectiveLevel(kAmber, d, tuesday_1030 - absl::Seconds(1)), kRed);
   EXPECT_EQ(EffectiveLevel(kAmber, d, tuesday_1030), kAmber);  // lapsed

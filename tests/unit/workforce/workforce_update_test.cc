@@ -52,6 +52,46 @@ class WorkforceUpdateTest : public ::testing::Test {
   StaffingLedger ledger_;
 };
 
+// DESIGN 8: a provider writes only the teams of its may_write, cancellations included (their
+// team is found through what they cancel).
+TEST_F(WorkforceUpdateTest, ProvidersWriteOnlyTheirOwnTeams) {
+  reference::v1::ReferenceData data;
+  data.set_county_id("kent");
+  auto* area = data.add_areas();
+  area->set_id("west");
+  area->set_name("West");
+  for (const char* id : {"a", "b"}) {
+    auto* t = data.add_teams();
+    t->set_id(id);
+    t->set_name(id);
+    t->set_area_id("west");
+    t->set_establishment_wte(10);
+  }
+  auto* rostering = data.add_providers();
+  rostering->set_id("rostering");
+  rostering->set_name("Rostering");
+  auto* scope = rostering->add_may_write();
+  scope->set_kind(common::v1::SCOPE_KIND_TEAM);
+  scope->set_id("a");
+  auto reference = ReferenceIndex::Build(data);
+  ASSERT_TRUE(reference.ok()) << reference.status();
+  EXPECT_EQ(ProviderScopeViolation(**reference, "rostering", ValidAbsence(), ledger_), std::nullopt);
+  auto other_team = ValidAbsence();
+  other_team.mutable_absence()->set_team_id("b");
+  auto denied = ProviderScopeViolation(**reference, "rostering", other_team, ledger_);
+  ASSERT_TRUE(denied.has_value());
+  EXPECT_EQ(denied->field(), "provider");
+  EXPECT_THAT(denied->reason(), HasSubstr("may not write team 'b'"));
+  EXPECT_TRUE(ProviderScopeViolation(**reference, "nobody", ValidAbsence(), ledger_).has_value());
+  // A cancellation of team b's absence is refused too.
+  v1::WorkforceChange held = ToChange(other_team, "someone", kNow);
+  ledger_.Apply(held);
+  v1::WorkforceUpdate cancel;
+  cancel.set_update_id("u2");
+  cancel.set_cancel_absence_id("abs-1");
+  EXPECT_TRUE(ProviderScopeViolation(**reference, "rostering", cancel, ledger_).has_value());
+}
+
 TEST_F(WorkforceUpdateTest, ValidAbsenceAndOpenEndedSicknessPass) {
   EXPECT_THAT(Check(ValidAbsence()), IsEmpty());
 }
