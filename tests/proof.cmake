@@ -69,3 +69,12 @@ else()
     set_tests_properties(fuzz_short PROPERTIES LABELS fuzz TIMEOUT 2400)
   endif()
 endif()
+
+# --- load generator smoke run (the figures come from tools/loadgen/measure.sh, README "Proof"):
+# a rate the escalation service sustains, for a few seconds, against the test instance ----------
+add_test(NAME loadgen_smoke
+  COMMAND env RESILIENCE_INSTANCE=${RESILIENCE_TEST_INSTANCE} RESILIENCE_BUILD_DIR=${PROJECT_BINARY_DIR}
+          LOADGEN_RATES=20 bash ${PROJECT_SOURCE_DIR}/tools/loadgen/measure.sh --seconds=3
+          --drain_seconds=60)
+set_tests_properties(loadgen_smoke PROPERTIES LABELS bench TIMEOUT 300
+  FIXTURES_REQUIRED infra RESOURCE_LOCK infra_heavy)

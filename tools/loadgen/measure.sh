@@ -5,13 +5,15 @@
 # runs `loadgen` (bare librdkafka round trip and end-to-end latency, with the ratios) for each
 # rate of LOADGEN_RATES (default "1000 20000"), a fresh service per rate, and stops each service it
 # started (by its PID). Extra arguments go to loadgen (e.g. --seconds=10 --drain_seconds=120).
-# Safe to run twice: each run has its own topics and keys.
+# Exits non-zero when a rate was not sustained (backlog left) or no alert came through. Safe to
+# run twice: each run has its own topics and keys.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../../deploy/settings.sh"
 
 rates="${LOADGEN_RATES:-1000 20000}"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+status=0
 for rate in $rates; do
   # A fresh service and namespace per rate, so one rate's backlog never delays the next.
   ns="load-$(date +%s)-$rate-"
@@ -30,8 +32,9 @@ for rate in $rates; do
     --address="127.0.0.1:$port"
   "$RESILIENCE_BUILD_DIR/tools/loadgen/loadgen" --bootstrap="$KAFKA_BOOTSTRAP" \
     --escalation_address="127.0.0.1:$port" --namespace="$ns" \
-    --config_dir="$RESILIENCE_CONFIG_DIR" --rates="$rate" "$@" || true
+    --config_dir="$RESILIENCE_CONFIG_DIR" --rates="$rate" "$@" || status=1
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit $status
