@@ -414,7 +414,9 @@ TEST_F(BedsIngestTest, OverTheRateLimitUnaryCallsAreRefusedAndStreamsSlowDown) {
   const double elapsed = absl::ToDoubleSeconds(absl::Now() - first);
   EXPECT_GE(taken, 3);
   EXPECT_LE(taken, 3 + static_cast<int>(elapsed) + 1);
-  if (elapsed < 4) EXPECT_GE(refused, 1);
+  if (elapsed < 4) {
+    EXPECT_GE(refused, 1);
+  }
   // Another provider is not affected.
   EXPECT_THAT(Submit(u.Admit(kOrchard), kKcc), IsOk());
   EXPECT_EQ(Counts(home, BED_TYPE_LONG_TERM), absl::StrCat("28/", taken, "/0/0/", 28 - taken));

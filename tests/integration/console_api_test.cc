@@ -88,7 +88,9 @@ TEST_F(ConsoleApiTest, AlertsFlowToTheRightPeopleAndAreAcknowledgedWithANote) {
 
   // Tom's feed never carried West Kent.
   for (const auto& e : tom_feed.Events()) {
-    if (e.event == "alert") EXPECT_THAT(e.data, Not(HasSubstr("\"area_id\":\"west-kent\""))) << e.data;
+    if (e.event == "alert") {
+      EXPECT_THAT(e.data, Not(HasSubstr("\"area_id\":\"west-kent\""))) << e.data;
+    }
   }
   auto audit = Get(*priya, "/api/audit?subject=" + id);
   ASSERT_EQ(audit->status, 200);

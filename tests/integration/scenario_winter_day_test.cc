@@ -213,8 +213,12 @@ TEST_F(ScenarioWinterDayTest, TheWinterDayGoesAsWrittenAgainstTheRealServices) {
   EXPECT_EQ(dos->round(), 3u);
   for (const auto& s : dos->steps()) {
     EXPECT_EQ(s.done_by(), "helen-marsh") << s.step_id();
-    if (s.step_id() == "r1-b-inform") EXPECT_THAT(s.description(), HasSubstr("ICB commissioning lead"));
-    if (s.step_id() == "r3-b-inform") EXPECT_THAT(s.description(), HasSubstr("Director on Call"));
+    if (s.step_id() == "r1-b-inform") {
+      EXPECT_THAT(s.description(), HasSubstr("ICB commissioning lead"));
+    }
+    if (s.step_id() == "r3-b-inform") {
+      EXPECT_THAT(s.description(), HasSubstr("Director on Call"));
+    }
   }
 
   // 5. The prompts: Maidstone's OPEL 4 answered "respond" by the assistant director, Tunbridge

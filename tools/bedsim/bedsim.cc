@@ -5,13 +5,13 @@
 // update, and prints the occupancy it believes it reported. The same seed from the same
 // starting state makes the same changes whatever the style, so the styles can be compared.
 //
-//   bedsim stream --address=127.0.0.1:50054 --provider=bed-management-kcc --updates=200 \
+//   bedsim stream --address=127.0.0.1:50054 --provider=bed-management-kcc --updates=200 ...
 //       --seed=7 --style=events|snapshots|mixed [--rate=20] [--locations=a,b] [--print=final]
 //   bedsim search --address=... --bed_type=assessment [--area=west-kent] [--limit=10]
 //   bedsim availability --address=... [--area=west-kent]
-//   bedsim place --address=... --request_id=r1 --person=p-123 --location=icc-orchard-view \
+//   bedsim place --address=... --request_id=r1 --person=p-123 --location=icc-orchard-view ...
 //       --bed_type=assessment --start=2026-01-05 [--disregard_start=...] --user=priya-nair
-//   bedsim end-placement --address=... --placement_id=... --end=2026-01-20 \
+//   bedsim end-placement --address=... --placement_id=... --end=2026-01-20 ...
 //       --reason=returned_home --user=priya-nair
 //   bedsim placements --address=... [--overdue_only]
 // --updates=0 streams until stopped (SIGTERM / Ctrl-C), at --rate, for a running demo.
