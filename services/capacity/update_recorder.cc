@@ -265,16 +265,19 @@ void UpdateRecorder::Send(std::deque<Pending> updates) {
     for (const v1::RecordedEvent& e : item.change.facts().events()) {
       records.push_back(EventRecord(options_.capacity_topic, e));
     }
-    records.push_back({options_.changes_topic, item.key, item.change.SerializeAsString(),
-                       {{"event_id", item.change.ack().event_id()}}});
     item.records = records.size() - item.first_record;
   }
   batch_size_->Observe(static_cast<double>(batch->items.size()));
   Batch* b = batch.get();
-  b->sent.resize(records.size());
-  b->remaining = records.size();
   b->started = absl::Now();
   in_flight_[b->id] = std::move(batch);
+  if (records.empty()) {
+    // Nothing but change records (an update whose figures carry no event): straight on.
+    if (!SendChanges(b)) Finish(b->id);
+    return;
+  }
+  b->sent.resize(records.size());
+  b->remaining = records.size();
   for (size_t i = 0; i < records.size(); ++i) {
     producer_->SendAsync(records[i], [this, b, i](absl::Status status) {
       b->sent[i] = std::move(status);
@@ -286,7 +289,37 @@ void UpdateRecorder::Send(std::deque<Pending> updates) {
   }
 }
 
+bool UpdateRecorder::SendChanges(Batch* b) {
+  b->changes_sent = true;
+  std::vector<kafka::OutgoingRecord> records;
+  for (Item& item : b->items) {
+    bool events_ok = true;
+    for (size_t r = item.first_record; r < item.first_record + item.records; ++r) {
+      events_ok = events_ok && b->sent[r].ok();
+    }
+    if (!events_ok) continue;  // not recorded: the retry writes its events again, then this
+    item.change_record = b->sent.size() + records.size();
+    records.push_back({options_.changes_topic, item.key, item.change.SerializeAsString(),
+                       {{"event_id", item.change.ack().event_id()}}});
+  }
+  if (records.empty()) return false;
+  const size_t first = b->sent.size();
+  b->sent.resize(first + records.size());
+  b->remaining = records.size();
+  for (size_t i = 0; i < records.size(); ++i) {
+    producer_->SendAsync(records[i], [this, b, i = first + i](absl::Status status) {
+      b->sent[i] = std::move(status);
+      if (--b->remaining == 0) {
+        absl::MutexLock lock(&queue_mu_);
+        completed_.push_back(b->id);
+      }
+    });
+  }
+  return true;
+}
+
 void UpdateRecorder::Finish(uint64_t id) {
+  if (Batch* b = in_flight_.at(id).get(); !b->changes_sent && SendChanges(b)) return;
   std::unique_ptr<Batch> batch = std::move(in_flight_.at(id));
   in_flight_.erase(id);
   record_seconds_->Observe(absl::ToDoubleSeconds(absl::Now() - batch->started));
@@ -307,6 +340,11 @@ void UpdateRecorder::Finish(uint64_t id) {
           failed = batch->sent[r];
           break;
         }
+      }
+      if (failed.ok()) {
+        failed = item.change_record.has_value()
+                     ? batch->sent[*item.change_record]
+                     : absl::InternalError("change record never sent");
       }
       const std::string& update_id = item.pending.submission.update.update_id();
       if (!failed.ok()) {
@@ -404,15 +442,16 @@ void UpdateRecorder::PublishTimeDriven(absl::Time now) {
     *change.mutable_facts()->add_events() = e;
     change.mutable_ack()->set_event_id(e.event().envelope().event_id());
     records.push_back(EventRecord(options_.capacity_topic, e));
-    records.push_back({options_.changes_topic,
-                       absl::StrCat("derived/", ScopeKey(e.event().envelope().scope()), "/",
-                                    e.indicator()),
-                       change.SerializeAsString(),
-                       {{"event_id", e.event().envelope().event_id()}}});
+    derived_->changes.push_back({options_.changes_topic,
+                                 absl::StrCat("derived/", ScopeKey(e.event().envelope().scope()),
+                                              "/", e.indicator()),
+                                 change.SerializeAsString(),
+                                 {{"event_id", e.event().envelope().event_id()}}});
     derived_->facts.push_back(change.facts());
   }
   DerivedBatch* d = derived_.get();
-  d->sent.resize(records.size());
+  // Events first; FinishDerived sends the change records of those confirmed.
+  d->sent.resize(2 * records.size());
   d->remaining = records.size();
   for (size_t i = 0; i < records.size(); ++i) {
     producer_->SendAsync(records[i], [this, d, i](absl::Status status) {
@@ -426,15 +465,43 @@ void UpdateRecorder::PublishTimeDriven(absl::Time now) {
 }
 
 void UpdateRecorder::FinishDerived() {
-  std::unique_ptr<DerivedBatch> d = std::move(derived_);
+  DerivedBatch* d = derived_.get();
+  const size_t n = d->facts.size();
+  if (!d->changes_sent) {
+    // The events are confirmed (or failed): now the change records of those confirmed, so the
+    // changes log never holds a figure whose event is not on the topic.
+    d->changes_sent = true;
+    std::vector<size_t> confirmed;
+    for (size_t i = 0; i < n; ++i) {
+      if (d->sent[i].ok()) {
+        confirmed.push_back(i);
+      } else {
+        d->sent[n + i] = absl::AbortedError("its event was not recorded");
+      }
+    }
+    if (!confirmed.empty()) {
+      d->remaining = confirmed.size();
+      for (size_t i : confirmed) {
+        producer_->SendAsync(d->changes[i], [this, d, j = n + i](absl::Status status) {
+          d->sent[j] = std::move(status);
+          if (--d->remaining == 0) {
+            absl::MutexLock lock(&queue_mu_);
+            completed_.push_back(kDerivedBatch);
+          }
+        });
+      }
+      return;
+    }
+  }
+  std::unique_ptr<DerivedBatch> done = std::move(derived_);
   absl::MutexLock lock(&state_->mu);
-  for (size_t i = 0; i < d->facts.size(); ++i) {
-    if (d->sent[2 * i].ok() && d->sent[2 * i + 1].ok()) {
-      state_->facts.Merge(d->facts[i]);
+  for (size_t i = 0; i < n; ++i) {
+    if (done->sent[i].ok() && done->sent[n + i].ok()) {
+      state_->facts.Merge(done->facts[i]);
     } else {
       // Tried again at a later tick: the figure still differs from the one held.
       Logger("capacity")->warn("time-driven figure not recorded: {}",
-                               (d->sent[2 * i].ok() ? d->sent[2 * i + 1] : d->sent[2 * i]).ToString());
+                               (done->sent[i].ok() ? done->sent[n + i] : done->sent[i]).ToString());
     }
   }
 }

@@ -1,7 +1,11 @@
 // Records capacity updates with the outbox discipline of DESIGN 6: an update is answered
 // ACCEPTED only once Kafka has confirmed (acks=all, idempotent producer) both its events on the
 // `capacity` topic and its change record on the compacted `capacity-changes` log, and only then
-// applied. When Kafka has not confirmed within the answer timeout (the broker is down), the
+// applied. The change record is sent only after its events are confirmed: the two topics are
+// written apart (no transaction spans them), and the changes log is what a restarted service
+// believes was recorded, so it must never hold an update whose events a crash lost. A crash
+// between the two leaves events without their change record; the provider's retry (same update
+// id, same event ids) writes them again, which readers deduplicate by event id. When Kafka has not confirmed within the answer timeout (the broker is down), the
 // update is answered RETRY; its records stay queued in the producer, which goes on trying under
 // the same idempotent sequence numbers, so when the broker is back they are written exactly once
 // and the update is applied then (the provider's retry is answered DUPLICATE). Records the
@@ -19,6 +23,7 @@
 #include <map>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -103,16 +108,20 @@ class UpdateRecorder {
     UpdatePlan plan;
     v1::CapacityChange change;
     std::string key;  // "<provider>/<update id>"
+    // Its event records in the batch's `sent`, and its change record's index there (once sent).
     size_t first_record = 0;
     size_t records = 0;
+    std::optional<size_t> change_record;
     std::vector<Pending> repeats;
   };
-  // Updates sent to Kafka together; applied when every record is confirmed or failed.
+  // Updates sent to Kafka together, events first, then the change records of the updates whose
+  // events were confirmed; applied when every record is confirmed or failed.
   struct Batch {
     uint64_t id = 0;
     std::vector<Item> items;
     std::vector<absl::Status> sent;  // per record, written by delivery reports
     std::atomic<size_t> remaining{0};
+    bool changes_sent = false;  // the second phase has started
     absl::Time started;
     // Answered RETRY because Kafka took too long; applied (silently) if it confirms later.
     bool answered_early = false;
@@ -120,6 +129,9 @@ class UpdateRecorder {
   void WriteLoop();
   // Plans `updates`, answers those decided without Kafka, sends the rest as one batch.
   void Send(std::deque<Pending> updates);
+  // Sends the change records of batch `id` whose events Kafka confirmed (the second phase).
+  // False when there were none to send, so the batch is finished.
+  bool SendChanges(Batch* batch);
   // Applies what Kafka confirmed of batch `id` and answers its updates.
   void Finish(uint64_t id);
   // Answers RETRY to the updates of batches Kafka has not confirmed within the answer timeout,
@@ -127,7 +139,8 @@ class UpdateRecorder {
   void AnswerOverdue(std::deque<Pending>* queued);
   // Sends the figures time alone changed (unless earlier ones are still being recorded).
   void PublishTimeDriven(absl::Time now);
-  // Applies what Kafka confirmed of them.
+  // Applies what Kafka confirmed of them (after sending the change records of the confirmed
+  // events first).
   void FinishDerived();
   // Forgets expired update ids and log entries.
   void Expire(absl::Time now);
@@ -153,10 +166,13 @@ class UpdateRecorder {
   absl::Time next_expiry_;
 
   // Figures time alone changed, being recorded.
+  // Figures time alone changed: their events, then the change records of those confirmed.
   struct DerivedBatch {
-    std::vector<v1::CapacityFacts> facts;  // one per figure: event record, change record
-    std::vector<absl::Status> sent;
+    std::vector<v1::CapacityFacts> facts;  // one per figure
+    std::vector<kafka::OutgoingRecord> changes;  // one per figure
+    std::vector<absl::Status> sent;  // events, then changes: 2 per figure
     std::atomic<size_t> remaining{0};
+    bool changes_sent = false;
   };
   static constexpr uint64_t kDerivedBatch = ~uint64_t{0};
 
