@@ -75,7 +75,14 @@ absl::StatusOr<int> BedPublisher::PublishFigures(absl::Time now) {
     }
     if (first_round_) {
       for (const v1::LocationRecord* r : state_->board.Locations()) {
-        state_->dirty.emplace(r->location().id(), FigureCause{common::v1::Provenance(), now});
+        // After a restart a figure recorded but not yet published goes out as its location's
+        // latest update caused it (that update's provenance and time), as it would have without
+        // the crash; only a location never updated is published as of now.
+        FigureCause cause{common::v1::Provenance(), now};
+        if (!r->provenance().update_id().empty() && r->has_last_updated_at()) {
+          cause = {r->provenance(), FromProtoTime(r->last_updated_at())};
+        }
+        state_->dirty.emplace(r->location().id(), cause);
       }
     }
     if (state_->dirty.empty()) return 0;
