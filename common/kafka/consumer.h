@@ -23,7 +23,8 @@ class Consumer {
   // the caller should log and retry after a pause.
   virtual absl::StatusOr<std::optional<ConsumedRecord>> Poll(absl::Duration timeout) = 0;
 
-  // Records that `record` and everything before it in its partition are applied, synchronously.
+  // Records that `record` and everything before it in its partition are applied: synchronously,
+  // or, where the consumer was created with a commit interval, at the next background commit.
   // ABORTED when the partition was revoked by a rebalance meanwhile (its new owner will redeliver;
   // the effect is idempotent, so this is harmless); UNAVAILABLE when the broker is unreachable.
   virtual absl::Status Commit(const ConsumedRecord& record) = 0;

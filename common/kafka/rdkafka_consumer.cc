@@ -1,5 +1,7 @@
 #include "common/kafka/rdkafka_consumer.h"
 
+#include <algorithm>
+
 #include <librdkafka/rdkafkacpp.h>
 
 #include "absl/strings/str_cat.h"
@@ -29,8 +31,10 @@ class AssignmentTracker final : public RdKafka::RebalanceCb {
 class RdKafkaConsumer final : public Consumer {
  public:
   RdKafkaConsumer(std::unique_ptr<AssignmentTracker> tracker,
-                  std::unique_ptr<RdKafka::KafkaConsumer> consumer)
-      : tracker_(std::move(tracker)), consumer_(std::move(consumer)) {}
+                  std::unique_ptr<RdKafka::KafkaConsumer> consumer, bool background_commit)
+      : tracker_(std::move(tracker)),
+        consumer_(std::move(consumer)),
+        background_commit_(background_commit) {}
 
   ~RdKafkaConsumer() override { Close(); }
 
@@ -70,7 +74,8 @@ class RdKafkaConsumer final : public Consumer {
   absl::Status Commit(const ConsumedRecord& record) override {
     std::vector<RdKafka::TopicPartition*> offsets = {
         RdKafka::TopicPartition::create(record.topic, record.partition, record.offset + 1)};
-    RdKafka::ErrorCode err = consumer_->commitSync(offsets);
+    RdKafka::ErrorCode err = background_commit_ ? consumer_->offsets_store(offsets)
+                                                : consumer_->commitSync(offsets);
     if (err == RdKafka::ERR_NO_ERROR) err = offsets[0]->err();
     RdKafka::TopicPartition::destroy(offsets);
     return internal::ToStatus(err, absl::StrCat("kafka commit ", record.topic, "[",
@@ -94,6 +99,7 @@ class RdKafkaConsumer final : public Consumer {
  private:
   std::unique_ptr<AssignmentTracker> tracker_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  const bool background_commit_;
   bool closed_ = false;
 };
 
@@ -105,7 +111,10 @@ absl::StatusOr<std::unique_ptr<Consumer>> NewRdKafkaConsumer(const ConsumerOptio
   auto conf = internal::BuildConf(
       options.client,
       {{"group.id", options.group_id},
-       {"enable.auto.commit", "false"},
+       // Only offsets stored by Commit are ever committed, by Commit itself or in the background.
+       {"enable.auto.commit", options.commit_interval > absl::ZeroDuration() ? "true" : "false"},
+       {"auto.commit.interval.ms",
+        std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(options.commit_interval)))},
        {"enable.auto.offset.store", "false"},
        {"auto.offset.reset", options.offset_reset},
        {"enable.partition.eof", "false"},
@@ -125,7 +134,8 @@ absl::StatusOr<std::unique_ptr<Consumer>> NewRdKafkaConsumer(const ConsumerOptio
   if (!consumer) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
   RdKafka::ErrorCode sub = consumer->subscribe(options.topics);
   if (sub != RdKafka::ERR_NO_ERROR) return internal::ToStatus(sub, "kafka subscribe");
-  return std::unique_ptr<Consumer>(new RdKafkaConsumer(std::move(tracker), std::move(consumer)));
+  return std::unique_ptr<Consumer>(new RdKafkaConsumer(std::move(tracker), std::move(consumer),
+                                                     options.commit_interval > absl::ZeroDuration()));
 }
 
 }  // namespace resilience::kafka

@@ -23,6 +23,12 @@ struct ConsumerOptions {
   std::string offset_reset = "earliest";
   // How long the broker waits for a silent member before rebalancing (session.timeout.ms).
   absl::Duration session_timeout = absl::Seconds(10);
+  // Zero (default): Commit commits synchronously, one broker round trip per record. Positive:
+  // Commit only stores the offset and the client commits stored offsets in the background at this
+  // interval, when partitions are revoked and on Close (librdkafka's auto commit of stored
+  // offsets). A crash then redelivers up to one interval of applied records; worth it only where
+  // effects are idempotent and a round trip per record would limit throughput.
+  absl::Duration commit_interval = absl::ZeroDuration();
 };
 
 // Creates a consumer and subscribes it. INVALID_ARGUMENT for missing options or a bad property.

@@ -5,6 +5,7 @@
 #include "common/log/log.h"
 #include "common/scope/scope_key.h"
 #include "services/escalation/core/alert_lifecycle.h"
+#include "services/escalation/core/area_figures.h"
 #include "services/escalation/core/event_figure.h"
 #include "services/escalation/core/indicator_alerting.h"
 
@@ -118,6 +119,12 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   if (!stream_id.ok()) return stream_id.status();
   applied_->Increment();
   if (!stream_id->empty()) alerts_->Increment();
+  // Most figures repeat their predecessor's RAG: every level stays as it was, so the roll-ups
+  // (the bulk of an event's cost) wait for the next timed evaluation to refresh their evidence.
+  if (!FigureCanMoveLevels(loaded->record.has_value() ? &loaded->record->status : nullptr,
+                           assessment.next.status, *indicator, env.scope(), at, zone_)) {
+    return absl::OkStatus();
+  }
   return RollUp(env.scope(), area, *indicator, at);
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock/proto_time.h"
+#include "common/log/log.h"
 #include "common/scope/scope_key.h"
 #include "services/escalation/core/alert_lifecycle.h"
 #include "services/escalation/core/area_figures.h"
@@ -17,7 +18,7 @@
 namespace resilience::escalation {
 namespace {
 
-constexpr char kReferralsIndicator[] = "referrals_pending_assessment";
+constexpr const char* kReferralsIndicator = kReferralsIndicatorId;
 
 common::v1::ScopeRef Scope(common::v1::ScopeKind kind, const std::string& id) {
   common::v1::ScopeRef s;
@@ -71,6 +72,23 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     if (!a.status_changed && !a.changed_alert.has_value()) return false;
     if (a.changed_alert.has_value() && options_.stamp != nullptr) {
       options_.stamp->Stamp(&*a.changed_alert, now);
+    }
+    if (a.only_evidence_changed) {
+      // New values behind an unchanged level: the status topic gets them without this event
+      // waiting for the broker (ordered behind earlier statuses of the scope by the idempotent
+      // producer). Were this one lost, a Redis rebuild would start from the previous values and
+      // the first timed evaluation after it re-derives them from the rebuilt figures.
+      producer_->SendAsync({options_.status_topic, ScopeKey(scope), a.next.status.SerializeAsString(), {}},
+                           [key = ScopeKey(scope)](absl::Status sent) {
+                             if (!sent.ok()) {
+                               Logger("escalation")->warn("status of {} not published: {}", key,
+                                                          sent.ToString());
+                             }
+                           });
+      auto stored = state_->Store(scope, loaded->version, a, v1::AuditRecord());
+      if (stored.ok()) return true;
+      if (!absl::IsAborted(stored.status())) return stored.status();
+      continue;
     }
 
     v1::AuditRecord audit;

@@ -126,6 +126,9 @@ int main(int argc, char** argv) {
                                  config->kafka().properties().end());
   resilience::kafka::ProducerOptions producer_options;
   producer_options.client = kafka_client;
+  // Every send waits for its delivery before the live view changes, so batching delay would only
+  // add to each event's apply time.
+  producer_options.linger = absl::ZeroDuration();
   auto producer = resilience::kafka::NewRdKafkaProducer(producer_options);
   if (!producer.ok()) return Fail(producer.status());
   resilience::kafka::ConsumerOptions consumer_options;
@@ -135,6 +138,9 @@ int main(int argc, char** argv) {
   consumer_options.topics = {Topic(topics, topics.capacity(), "capacity"),
                              Topic(topics, topics.beds(), "beds"),
                              Topic(topics, topics.workforce(), "workforce")};
+  // Applying an event is idempotent by event id, so offsets are committed in the background
+  // rather than one broker round trip per event; a crash redelivers at most this much.
+  consumer_options.commit_interval = absl::Milliseconds(200);
   auto consumer = resilience::kafka::NewRdKafkaConsumer(consumer_options);
   if (!consumer.ok()) return Fail(consumer.status());
 

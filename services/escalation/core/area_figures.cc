@@ -3,7 +3,10 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock/proto_time.h"
 #include "common/scope/scope_key.h"
+#include "services/escalation/core/acute_score.h"
+#include "services/escalation/core/time_rules.h"
 
 namespace resilience::escalation {
 namespace {
@@ -19,6 +22,26 @@ common::v1::ScopeRef Scope(common::v1::ScopeKind kind, const std::string& id) {
 
 std::string FigureKey(const common::v1::ScopeRef& scope, const std::string& indicator) {
   return absl::StrCat(ScopeKey(scope), "|", indicator);
+}
+
+bool FigureCanMoveLevels(const v1::IndicatorStatus* previous,
+                         const v1::IndicatorStatus& next,
+                         const reference::v1::IndicatorDefinition& indicator,
+                         const common::v1::ScopeRef& scope, absl::Time at, absl::TimeZone zone) {
+  if (previous == nullptr || !previous->has_latest()) return true;
+  if (previous->held_level() != next.held_level()) return true;
+  if (scope.kind() == common::v1::SCOPE_KIND_ACUTE_SITE || indicator.id() == kAcuteIndicator ||
+      indicator.id() == kReferralsIndicatorId) {
+    return true;
+  }
+  const absl::Time updated = FromProtoTime(previous->latest().provenance().accepted_at());
+  for (common::v1::OpelLevel level :
+       {common::v1::OPEL_LEVEL_UNSPECIFIED, common::v1::OPEL_LEVEL_1_GREEN,
+        common::v1::OPEL_LEVEL_2_AMBER, common::v1::OPEL_LEVEL_3_RED,
+        common::v1::OPEL_LEVEL_4_BLACK}) {
+    if (MissedDeadline(indicator.cadence(), level, updated, at, zone).has_value()) return true;
+  }
+  return false;
 }
 
 std::vector<ExpectedFigure> ExpectedAreaFigures(const ReferenceIndex& reference,

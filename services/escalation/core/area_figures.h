@@ -9,10 +9,13 @@
 #ifndef RESILIENCE_SERVICES_ESCALATION_CORE_AREA_FIGURES_H_
 #define RESILIENCE_SERVICES_ESCALATION_CORE_AREA_FIGURES_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "common/reference/reference_index.h"
+#include "escalation/v1/status.pb.h"
 
 namespace resilience::escalation {
 
@@ -38,8 +41,24 @@ std::vector<ExpectedFigure> ExpectedBoardFigures(const ReferenceIndex& reference
 // County-scoped figures (their Black puts the county at OPEL 4).
 std::vector<ExpectedFigure> ExpectedCountyFigures(const ReferenceIndex& reference);
 
+// The indicator of pending referrals, whose value the step-down hold reads.
+inline constexpr char kReferralsIndicatorId[] = "referrals_pending_assessment";
+
 // "<scope key>|<indicator>".
 std::string FigureKey(const common::v1::ScopeRef& scope, const std::string& indicator);
+
+// Whether a new figure (`next`, accepted at `at`) replacing `previous` (null if none) can change a level it
+// counts towards, so that the levels must be computed again now. A level rests on each figure's
+// held level and freshness alone, except an acute site's score (weighted into the ICS score) and
+// an area's referrals (the step-down hold compares them with their normal level). So it can when
+// there was no figure before, the held level moved, the figure is one of those two, or the
+// previous figure was stale at `at` under any level's cadence (its replacement restores
+// coverage and resolves the stale-data alert). Otherwise only the values a level quotes as
+// evidence differ; the next timed evaluation refreshes those.
+bool FigureCanMoveLevels(const v1::IndicatorStatus* previous,
+                         const v1::IndicatorStatus& next,
+                         const reference::v1::IndicatorDefinition& indicator,
+                         const common::v1::ScopeRef& scope, absl::Time at, absl::TimeZone zone);
 
 }  // namespace resilience::escalation
 

@@ -20,11 +20,20 @@ HeldLevel HeldOf(const v1::LevelStatus& s, const HoldRule& rule) {
   return h;
 }
 
-std::string Fingerprint(const v1::LevelStatus& s) {
-  v1::LevelStatus copy = s;
-  copy.clear_since();  // "since" moves only with the level
+// What a reader sees of a status, as bytes: everything but "since" (it moves only with the
+// level), with or without the evidence. Swaps fields out and back rather than copying: the
+// evidence of a board area or the county can be long.
+std::string Fingerprint(v1::LevelStatus& s, bool with_evidence) {
+  const bool had_since = s.has_since();
+  google::protobuf::Timestamp since;
+  if (had_since) since.Swap(s.mutable_since());
+  s.clear_since();
+  google::protobuf::RepeatedPtrField<v1::IndicatorEvidence> evidence;
+  if (!with_evidence) evidence.Swap(s.mutable_evidence());
   std::string out;
-  copy.SerializeToString(&out);
+  s.SerializeToString(&out);
+  if (!with_evidence) evidence.Swap(s.mutable_evidence());
+  if (had_since) s.mutable_since()->Swap(&since);
   return out;
 }
 
@@ -36,9 +45,11 @@ ScopeLevelAssessment AssessScopeLevel(const std::optional<ScopeLevelRecord>& pre
                                       const ScopeLevelContext& context, absl::Time now) {
   ScopeLevelAssessment out;
   out.next = previous.value_or(ScopeLevelRecord{});
-  const v1::LevelStatus before_status = out.next.status;
-  const common::v1::OpelLevel before = before_status.computed_level();
-  const HeldLevel held = ApplyHold(HeldOf(before_status, rule), computed.level, now, referrals, rule);
+  const common::v1::OpelLevel before = out.next.status.computed_level();
+  const HeldLevel held =
+      ApplyHold(HeldOf(out.next.status, rule), computed.level, now, referrals, rule);
+  const std::string seen_before = Fingerprint(out.next.status, true);
+  const std::string level_before = Fingerprint(out.next.status, false);
 
   v1::LevelStatus& s = out.next.status;
   *s.mutable_scope() = context.scope;
@@ -66,7 +77,8 @@ ScopeLevelAssessment AssessScopeLevel(const std::optional<ScopeLevelRecord>& pre
       now >= FromProtoTime(declaration->expires_at())) {
     s.clear_declaration();  // lapsed
   }
-  out.status_changed = Fingerprint(before_status) != Fingerprint(s);
+  out.status_changed = seen_before != Fingerprint(s, true);
+  out.only_evidence_changed = out.status_changed && level_before == Fingerprint(s, false);
 
   const common::v1::OpelLevel after = held.level;
   AlertSubject subject{context.rule, context.scope, "", context.area_id, context.recipient_roles};
@@ -94,6 +106,7 @@ ScopeLevelAssessment AssessScopeLevel(const std::optional<ScopeLevelRecord>& pre
   if (out.changed_alert.has_value()) {
     out.next.alert = out.changed_alert;
     out.status_changed = true;
+    out.only_evidence_changed = false;
   }
   return out;
 }

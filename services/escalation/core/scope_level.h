@@ -47,6 +47,10 @@ struct ScopeLevelAssessment {
   ScopeLevelRecord next;
   // True when what a reader sees changed (level, pending step down, coverage, evidence).
   bool status_changed = false;
+  // True when the change is in the evidence alone (the figures' values and ages behind an
+  // unchanged level, pending step down and coverage). Such a status is re-derived from the
+  // figures at every timed evaluation, so its publication need not hold up the next event.
+  bool only_evidence_changed = false;
   std::optional<v1::Alert> changed_alert;
 };
 

@@ -51,6 +51,29 @@ TEST(ScopeLevelTest, RiseRaisesAnAreaAlertThatSaysWhy) {
   EXPECT_THAT(a.changed_alert->summary(), HasSubstr("3 of 4 expected figures fresh"));
 }
 
+TEST(ScopeLevelTest, NewValuesBehindAnUnchangedLevelAreEvidenceOnly) {
+  HoldRule rule;
+  auto a = AssessScopeLevel(std::nullopt, Computed(common::v1::OPEL_LEVEL_3_RED), {}, rule, Context(), kT0);
+  EXPECT_FALSE(a.only_evidence_changed);  // a new level (and an alert)
+  ScopeLevelContext later = Context();
+  later.evidence[0].set_value_text("44.0%");
+  auto b = AssessScopeLevel(a.next, Computed(common::v1::OPEL_LEVEL_3_RED), {}, rule, later,
+                            kT0 + absl::Minutes(5));
+  EXPECT_TRUE(b.status_changed);
+  EXPECT_TRUE(b.only_evidence_changed);
+  EXPECT_FALSE(b.changed_alert.has_value());
+  // Coverage is not evidence: one figure fewer fresh is a change a reader must see at once.
+  auto c = AssessScopeLevel(b.next, Computed(common::v1::OPEL_LEVEL_3_RED, 2, 4), {}, rule, later,
+                            kT0 + absl::Minutes(10));
+  EXPECT_TRUE(c.status_changed);
+  EXPECT_FALSE(c.only_evidence_changed);
+  // Nothing new at all: neither.
+  auto d = AssessScopeLevel(c.next, Computed(common::v1::OPEL_LEVEL_3_RED, 2, 4), {}, rule, later,
+                            kT0 + absl::Minutes(15));
+  EXPECT_FALSE(d.status_changed);
+  EXPECT_FALSE(d.only_evidence_changed);
+}
+
 TEST(ScopeLevelTest, StepDownWaitsForTheHoldThenResolves) {
   HoldRule rule{absl::Hours(24), std::nullopt};
   auto a = AssessScopeLevel(std::nullopt, Computed(common::v1::OPEL_LEVEL_3_RED), {}, rule, Context(), kT0);
