@@ -29,6 +29,10 @@ class Consumer {
   // the effect is idempotent, so this is harmless); UNAVAILABLE when the broker is unreachable.
   virtual absl::Status Commit(const ConsumedRecord& record) = 0;
 
+  // Commits synchronously what Commit has stored and not yet committed (for a consumer with a
+  // commit interval; otherwise there is nothing to do). For a step that reads the committed
+  // offsets, such as rebuilding a view up to them.
+  virtual absl::Status CommitStored() = 0;
   // Makes the next Poll of `record`'s partition return `record` again (after a retryable failure
   // to apply it).
   virtual absl::Status Rewind(const ConsumedRecord& record) = 0;

@@ -82,6 +82,14 @@ class RdKafkaConsumer final : public Consumer {
                                                 record.partition, "]@", record.offset));
   }
 
+  absl::Status CommitStored() override {
+    if (!background_commit_) return absl::OkStatus();
+    // With no offsets given, librdkafka commits the stored offsets of the assignment.
+    RdKafka::ErrorCode err = consumer_->commitSync();
+    if (err == RdKafka::ERR__NO_OFFSET) return absl::OkStatus();  // nothing stored since
+    return internal::ToStatus(err, "kafka commit of stored offsets");
+  }
+
   absl::Status Rewind(const ConsumedRecord& record) override {
     std::unique_ptr<RdKafka::TopicPartition> tp(
         RdKafka::TopicPartition::create(record.topic, record.partition, record.offset));

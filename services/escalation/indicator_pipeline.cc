@@ -206,6 +206,34 @@ bool IndicatorPipeline::ApplyUntilDone(const kafka::ConsumedRecord& record) {
   return false;
 }
 
+bool IndicatorPipeline::LiveViewWhole(absl::Time now) {
+  if (rebuild_ == nullptr) return true;
+  auto log = Logger("escalation");
+  auto intact = rebuild_->Intact();
+  if (intact.ok() && *intact) return true;
+  if (intact.ok()) {
+    // The rebuild re-derives figures up to the committed offsets and leaves the rest to this
+    // pipeline: commit everything applied so far first, so nothing is applied twice.
+    absl::Status committed = consumer_->CommitStored();
+    if (!committed.ok()) {
+      log->warn("live state lost; committing before the rebuild: {}", committed.ToString());
+      return false;
+    }
+  }
+  auto rebuilt = rebuild_->RebuildIfLost(now);
+  if (!rebuilt.ok()) {
+    log->warn("live state lost and not yet rebuilt: {}", rebuilt.status().ToString());
+    return false;
+  }
+  if (rebuilt->has_value()) {
+    const RebuildCounts& c = **rebuilt;
+    log->warn("Redis had lost the live state: rebuilt from Kafka ({} alerts, {} audit "
+              "records, {} levels, {} figures, {} tasks, {} prompts, {} silences)",
+              c.alerts, c.audit_records, c.levels, c.figures, c.tasks, c.prompts, c.silences);
+  }
+  return true;
+}
+
 void IndicatorPipeline::Run() {
   auto log = Logger("escalation");
   absl::Time next_tick = absl::Now();
@@ -214,20 +242,10 @@ void IndicatorPipeline::Run() {
       // Holds expire and figures go stale with time alone.
       next_tick = absl::Now() + options_.level_tick;
       const absl::Time now = clock_->Now();
-      if (rebuild_ != nullptr) {
-        auto rebuilt = rebuild_->RebuildIfLost(now);
-        if (!rebuilt.ok()) {
-          // Nothing is applied onto a view that lost its past: wait and try again.
-          log->warn("live state lost and not yet rebuilt: {}", rebuilt.status().ToString());
-          next_tick = absl::Now() + options_.retry_backoff;
-          continue;
-        }
-        if (rebuilt->has_value()) {
-          const RebuildCounts& c = **rebuilt;
-          log->warn("Redis had lost the live state: rebuilt from Kafka ({} alerts, {} audit "
-                    "records, {} levels, {} figures, {} tasks, {} prompts, {} silences)",
-                    c.alerts, c.audit_records, c.levels, c.figures, c.tasks, c.prompts, c.silences);
-        }
+      if (!LiveViewWhole(now)) {
+        // Nothing is applied onto a view that lost its past: wait and try again.
+        next_tick = absl::Now() + options_.retry_backoff;
+        continue;
       }
       absl::Status ticked = levels_->RecomputeAll(now);
       if (!ticked.ok()) log->warn("timed level evaluation: {}", ticked.ToString());
@@ -244,6 +262,14 @@ void IndicatorPipeline::Run() {
     }
     if (!polled->has_value()) continue;
     const kafka::ConsumedRecord& record = **polled;
+    // Redis may have been wiped since the last record: every record checks the marker first
+    // (one round trip), so none is applied onto an empty view.
+    if (!LiveViewWhole(clock_->Now())) {
+      absl::Status rewound = consumer_->Rewind(record);
+      if (!rewound.ok()) log->warn("rewind: {}", rewound.ToString());
+      stop_.WaitForNotificationWithTimeout(options_.retry_backoff);
+      continue;
+    }
     if (!ApplyUntilDone(record)) break;  // stopping: not committed, so redelivered on restart
     absl::Status committed = consumer_->Commit(record);
     if (!committed.ok()) {

@@ -77,6 +77,9 @@ class IndicatorPipeline {
   // Applies with retries of UNAVAILABLE / ABORTED until done or stopping; dead-letters the
   // unprocessable. Returns false when stopping before the record was dealt with.
   bool ApplyUntilDone(const kafka::ConsumedRecord& record);
+  // Whether the live view in Redis is whole, rebuilding it from Kafka first when Redis lost it
+  // (after committing what was applied). False when it cannot be checked or rebuilt yet.
+  bool LiveViewWhole(absl::Time now);
   absl::Status DeadLetter(const kafka::ConsumedRecord& record, const absl::Status& reason);
   // Rolls the figure's scope up into its area's, board area's, the ICS's and the county's levels,
   // then (when one moved, or on a redelivery, whose first roll-up may have been cut short) lets

@@ -207,10 +207,10 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
   const std::vector<ExpectedFigure> expected = ExpectedAreaFigures(*reference_, area_id);
   auto changed = RecomputeAreaLevel(area_id, area->name(), expected, now);
   if (!changed.ok()) return changed;
-  auto level = state_->Load(Scope(common::v1::SCOPE_KIND_AREA, area_id));
+  auto level = state_->LoadStatuses({Scope(common::v1::SCOPE_KIND_AREA, area_id)});
   if (!level.ok()) return level.status();
-  const common::v1::OpelLevel current = level->record.has_value()
-                                            ? level->record->status.computed_level()
+  const common::v1::OpelLevel current = (*level)[0].has_value()
+                                            ? (*level)[0]->computed_level()
                                             : common::v1::OPEL_LEVEL_UNSPECIFIED;
   absl::Status reviewed = ReviewStaleness(expected, current, area_id, now);
   if (!reviewed.ok()) return reviewed;
@@ -257,15 +257,18 @@ absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {
       {"stp_service_manager", "director_asc"}, now,
       [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
           std::optional<double>*, std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
-        std::vector<LevelInput> areas;
+        std::vector<common::v1::ScopeRef> scopes;
         for (const auto& area : reference_->data().areas()) {
-          auto loaded = state_->Load(Scope(common::v1::SCOPE_KIND_AREA, area.id()));
-          if (!loaded.ok()) return loaded.status();
-          const bool known = loaded->record.has_value() &&
-                             loaded->record->status.fresh_indicators() > 0;
-          areas.push_back({"area/" + area.id(),
-                           known ? loaded->record->status.computed_level()
-                                 : common::v1::OPEL_LEVEL_UNSPECIFIED,
+          scopes.push_back(Scope(common::v1::SCOPE_KIND_AREA, area.id()));
+        }
+        auto statuses = state_->LoadStatuses(scopes);
+        if (!statuses.ok()) return statuses.status();
+        std::vector<LevelInput> areas;
+        for (size_t i = 0; i < scopes.size(); ++i) {
+          const auto& status = (*statuses)[i];
+          const bool known = status.has_value() && status->fresh_indicators() > 0;
+          areas.push_back({"area/" + scopes[i].id(),
+                           known ? status->computed_level() : common::v1::OPEL_LEVEL_UNSPECIFIED,
                            known});
         }
         std::map<std::string, v1::IndicatorStatus> fresh;

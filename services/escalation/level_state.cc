@@ -127,6 +127,27 @@ absl::StatusOr<std::string> LevelState::Store(const common::v1::ScopeRef& scope,
   return reply->elements[1].str;
 }
 
+absl::StatusOr<std::vector<std::optional<v1::LevelStatus>>> LevelState::LoadStatuses(
+    const std::vector<common::v1::ScopeRef>& scopes) {
+  std::vector<std::optional<v1::LevelStatus>> out(scopes.size());
+  if (scopes.empty()) return out;
+  std::vector<redis::Command> commands;
+  for (const auto& scope : scopes) commands.push_back({"HGET", LevelKey(scope), "record"});
+  auto replies = client_->RunPipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    const auto& r = (*replies)[i];
+    if (!r.ok()) return r.status();
+    if (r->is_nil()) continue;
+    v1::LevelStatus s;
+    if (!s.ParseFromString(r->str)) {
+      return absl::DataLossError(absl::StrCat("unreadable level at ", LevelKey(scopes[i])));
+    }
+    out[i] = std::move(s);
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<v1::LevelStatus>> LevelState::ListLevels() {
   auto members = client_->Run({"SMEMBERS", absl::StrCat(prefix_, "{status}:levels")});
   if (!members.ok()) return members.status();

@@ -53,6 +53,11 @@ class LevelState {
   // Every stored level.
   absl::StatusOr<std::vector<v1::LevelStatus>> ListLevels();
 
+  // The statuses alone (no alert) of `scopes`, in one round trip; nullopt where none is stored.
+  // For roll-ups that only read other scopes' levels.
+  absl::StatusOr<std::vector<std::optional<v1::LevelStatus>>> LoadStatuses(
+      const std::vector<common::v1::ScopeRef>& scopes);
+
   // The indicator statuses stored under these member keys ("<scope key>|<indicator>"); missing
   // ones are absent from the map.
   absl::StatusOr<std::map<std::string, v1::IndicatorStatus>> LoadFigures(
