@@ -29,7 +29,7 @@ add_dependencies(escalation_scaleout_test escalation-service)
 # killed with SIGKILL in turn, compared with an undisturbed run (label `fault`; INFRA takes the
 # infra_heavy lock, so no other infrastructure test runs while the broker and Redis go down) ------
 add_project_test(fault_injection_test SRCS fault/fault_injection_test.cc fault/provider_stream.h
-  DEPS proof_support kafka_rdkafka config clock capacity_proto beds_proto workforce_proto
+  DEPS proof_support kafka_rdkafka redis_hiredis config clock capacity_proto beds_proto workforce_proto
        events_proto reference_proto escalation_proto test_support absl::random_random
   LABELS fault INFRA TIMEOUT 3000)
 add_dependencies(fault_injection_test escalation-service capacity-service beds-service

@@ -10,9 +10,11 @@
 //     services; capacity, beds, workforce and the broker killed in turn. Every update answered
 //     and none refused; every capacity event of the undisturbed run on the topic (no accepted
 //     update lost); every provider figure ending with the undisturbed run's value.
-//   EveryServiceBrokerAndRedis: a smaller input (2,000 updates: the escalation service applies
-//     tens of events a second on this machine, README "Proof") through all four services;
-//     capacity, beds, workforce, escalation, the broker and Redis killed in turn. As above, plus:
+//   EveryServiceBrokerAndRedis: a smaller input (2,000 updates spread over 90 s, so the
+//     escalation service's many derived figures keep pace) through all four services;
+//     capacity, beds, workforce, escalation, the broker and Redis killed in turn (and, with
+//     RESILIENCE_FAULT_WIPE=1, every Redis key deleted by FLUSHALL while updates flow: fails
+//     today, see the test). As above, plus:
 //     the alert stream handed its subscriber (reconnecting with its resume token) no transition
 //     twice and every indicator alert transition of the undisturbed run; the final statuses
 //     (alerts, levels, figures) are identical.
@@ -23,15 +25,14 @@
 // and the escalation scenario's figures only ever worsen (see Pressure), all within one minute of
 // service time, so no de-escalation hold expires and every held level is order-free.
 //
-// Known defects found by this test are reported, not failed, unless RESILIENCE_FAULT_STRICT=1
-// (see KnownDefect). RESILIENCE_FAULT_UPDATES and RESILIENCE_FAULT_ESCALATION_UPDATES override
-// the two sizes.
+// RESILIENCE_FAULT_UPDATES and RESILIENCE_FAULT_ESCALATION_UPDATES override the two sizes.
 #include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,6 +55,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "reference/v1/reference.pb.h"
+#include "common/redis/hiredis_client.h"
 #include "tests/fault/escalation_harness.h"
 #include "tests/fault/provider_stream.h"
 #include "tests/testing/infra.h"
@@ -300,6 +302,10 @@ class Platform {
     return out;
   }
 
+  // The run's subscriber, if any, and what it had received when Redis was wiped.
+  const AlertStreamRecorder* recorder = nullptr;
+  std::optional<std::map<std::string, int>> stream_at_wipe;
+
   void KillAll() {
     absl::MutexLock lock(&mu_);
     for (auto& [name, s] : services_) s->process.Kill();
@@ -330,6 +336,8 @@ struct RunOutcome {
   std::map<std::string, std::pair<absl::Time, std::string>> latest;
   std::vector<std::string> stream_summaries;
   int64_t rejected = 0, unanswered = 0;
+  // What the subscriber had received when Redis was wiped (if it was).
+  std::optional<std::map<std::string, int>> stream_at_wipe;
 };
 
 using CapacityStream = ProviderStream<capacity::v1::CapacityService, capacity::v1::CapacityUpdate>;
@@ -359,6 +367,7 @@ class FaultInjectionTest : public ::testing::Test {
     if (escalation) {
       recorder = std::make_unique<AlertStreamRecorder>([&] { return platform.Address("escalation"); });
       EXPECT_TRUE(WaitFor([&] { return recorder->connected(); }, absl::Seconds(30)));
+      platform.recorder = recorder.get();
     }
 
     // The mix: KEaH daily capacity 55%, KCC area referrals 10%, bed snapshots 25% (two
@@ -459,6 +468,8 @@ class FaultInjectionTest : public ::testing::Test {
         return settled;
       }, absl::Seconds(60), absl::Seconds(1)));
       outcome.stream = recorder->Received();
+      outcome.stream_at_wipe = platform.stream_at_wipe;
+      platform.recorder = nullptr;
       recorder.reset();
     }
     platform.KillAll();
@@ -548,9 +559,17 @@ std::function<void(Platform&, double)> Disturber(std::vector<Fault>* faults) {
       if (answered < f.at || answered < *last + 0.03) return;
       f.done = true;
       *last = answered;
-      std::cout << "fault: SIGKILL " << f.what << " at " << static_cast<int>(answered * 100)
-                << "% answered" << std::endl;
-      if (f.what == "kafka") {
+      std::cout << "fault: " << (f.what == "redis-wipe" ? "FLUSHALL on" : "SIGKILL") << " "
+                << f.what << " at " << static_cast<int>(answered * 100) << "% answered"
+                << std::endl;
+      if (f.what == "redis-wipe") {
+        // Redis is a cache, Kafka the record: every key gone while updates keep flowing.
+        if (platform.recorder != nullptr) platform.stream_at_wipe = platform.recorder->Received();
+        redis::ClientOptions options;
+        options.port = RedisPort();
+        auto redis = redis::NewHiredisClient(options);
+        EXPECT_THAT(redis->Run({"FLUSHALL"}), IsOk());
+      } else if (f.what == "kafka") {
         EXPECT_TRUE(KillFromPidFile("kafka/kafka.pid"));
         EXPECT_EQ(InfraScript("kafka/kafka.sh", "start"), 0);
       } else if (f.what == "redis") {
@@ -564,23 +583,14 @@ std::function<void(Platform&, double)> Disturber(std::vector<Fault>* faults) {
   };
 }
 
-// Two checks fail today because of defects in the capacity and beds services, found by this
-// test (README "Proof"): after a SIGKILL, the capacity service can answer DUPLICATE for an update
-// whose events never reached the capacity topic (its changes record was written, the events not),
-// and the beds service can end with figures that differ from an undisturbed run. Until their
-// owners fix them these print "KNOWN DEFECT" instead of failing the project's test command;
-// RESILIENCE_FAULT_STRICT=1 makes them fail.
-void KnownDefect(const std::string& service, const std::string& what,
-                 const std::vector<std::string>& cases) {
+// Two defects this test found, now fixed and checked here: after a SIGKILL the capacity service
+// answered DUPLICATE for an update whose events never reached the capacity topic (its change
+// record was written, the events not), and the beds service republished a figure recorded before
+// the crash without the provenance of the update that caused it.
+void ExpectNone(const std::string& service, const std::string& what,
+                const std::vector<std::string>& cases) {
   if (cases.empty()) return;
-  const char* strict = std::getenv("RESILIENCE_FAULT_STRICT");
-  if (strict != nullptr && std::string(strict) == "1") {
-    ADD_FAILURE() << service << ": " << what << ":\n  " << absl::StrJoin(cases, "\n  ");
-    return;
-  }
-  for (const auto& c : cases) {
-    std::cout << "KNOWN DEFECT (" << service << "): " << what << ": " << c << "\n";
-  }
+  ADD_FAILURE() << service << ": " << what << ":\n  " << absl::StrJoin(cases, "\n  ");
 }
 
 // What both scenarios require of the faulted run against the undisturbed one.
@@ -632,7 +642,7 @@ void ExpectNothingLostOrDoubled(const RunOutcome& calm, const RunOutcome& faulte
     if (got != value.second) differing.push_back(key + ": " + value.second + " undisturbed, " + got);
   }
   EXPECT_EQ(faulted.latest.size(), calm.latest.size());
-  KnownDefect("beds", "final figures differ from the undisturbed run", differing);
+  ExpectNone("beds", "final figures differ from the undisturbed run", differing);
   // The capacity service records one event per figure of an update (ids from the update id): the
   // same events must be there.
   std::vector<std::string> lost;
@@ -643,7 +653,7 @@ void ExpectNothingLostOrDoubled(const RunOutcome& calm, const RunOutcome& faulte
     if (update != calm.update_of.end() && faulted.superseded.count(update->second)) continue;
     lost.push_back(id);
   }
-  KnownDefect("capacity", "answered ACCEPTED or DUPLICATE but its event is not on the topic",
+  ExpectNone("capacity", "answered ACCEPTED or DUPLICATE but its event is not on the topic",
               Describe(lost, calm, faulted));
   for (const auto& u : faulted.superseded) {
     std::cout << "after a kill, answered SUPERSEDED on resend (never accepted): " << u << "\n";
@@ -674,12 +684,30 @@ TEST_F(FaultInjectionTest, EveryServiceBrokerAndRedis) {
 
   std::vector<Fault> faults = {{0.10, "capacity"}, {0.20, "beds"},  {0.30, "workforce"},
                                {0.40, "escalation"}, {0.55, "kafka"}, {0.70, "redis"}};
+  // Wiping Redis moments after a crash or a broker outage fails today (README "Proof"): the
+  // rebuild takes figures up to the committed offsets but alerts up to the end of the alerts
+  // topic, so records applied and not committed before the loss are applied again over alerts
+  // that already hold their effect. Opt in to reproduce it.
+  const char* wipe = std::getenv("RESILIENCE_FAULT_WIPE");
+  const bool wiped = wipe != nullptr && std::string(wipe) == "1";
+  if (wiped) faults.push_back({0.85, "redis-wipe"});
   const RunOutcome faulted = Run("fault-kill", n, true, 90, Disturber(&faults));
   for (const Fault& f : faults) EXPECT_TRUE(f.done) << f.what << " was never killed";
   ExpectNothingLostOrDoubled(calm, faulted);
-  // The subscriber: no transition twice, and every indicator alert transition it saw undisturbed.
-  EXPECT_THAT(Duplicates(faulted.stream), IsEmpty());
-  EXPECT_EQ(IndicatorAlerts(faulted.stream), IndicatorAlerts(calm.stream));
+  // The subscriber: every indicator alert transition it saw undisturbed, and no transition twice
+  // but the replay a rebuilt stream owes a subscriber resuming from before the wipe (each
+  // alert's latest revision once more; subscribers deduplicate by alert id and revision).
+  ASSERT_EQ(faulted.stream_at_wipe.has_value(), wiped);
+  const std::map<std::string, int> at_wipe = faulted.stream_at_wipe.value_or(faulted.stream);
+  std::vector<std::string> doubled;
+  for (const auto& [key, n] : faulted.stream) {
+    auto before = at_wipe.find(key);
+    const int allowed = !wiped || before == at_wipe.end() ? 1 : before->second + 1;
+    if (n > allowed) doubled.push_back(absl::StrCat(key, " x", n));
+  }
+  EXPECT_THAT(doubled, IsEmpty());
+  EXPECT_THAT(Missing(IndicatorAlerts(calm.stream), IndicatorAlerts(faulted.stream)), IsEmpty());
+  EXPECT_THAT(Missing(IndicatorAlerts(faulted.stream), IndicatorAlerts(calm.stream)), IsEmpty());
   // The final statuses.
   EXPECT_THAT(LineDiff(calm.snapshot, faulted.snapshot), IsEmpty());
 }
