@@ -79,8 +79,20 @@ class HiredisClient final : public Client {
 
   absl::StatusOr<Reply> Eval(const Script& script, const std::vector<std::string>& keys,
                              const std::vector<std::string>& args) override {
+    auto replies = EvalMany(script, {{keys, args}});
+    if (!replies.ok()) return replies.status();
+    return std::move(replies->front());
+  }
+
+  absl::StatusOr<std::vector<absl::StatusOr<Reply>>> EvalMany(
+      const Script& script, const std::vector<ScriptCall>& calls) override {
     absl::MutexLock lock(&mu_);
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<absl::StatusOr<Reply>> out(calls.size(), absl::InternalError("not run"));
+    // Indexes of the calls still to run: all at first, then those Redis did not know the
+    // script for (it restarted or was flushed), which did not run at all.
+    std::vector<size_t> pending(calls.size());
+    for (size_t i = 0; i < calls.size(); ++i) pending[i] = i;
+    for (int attempt = 0; attempt < 2 && !pending.empty(); ++attempt) {
       std::string& sha = shas_[script.source()];
       if (sha.empty()) {
         auto loaded = RunLocked({{"SCRIPT", "LOAD", script.source()}});
@@ -88,19 +100,31 @@ class HiredisClient final : public Client {
         if (!loaded->front().ok()) return loaded->front().status();
         sha = loaded->front()->str;
       }
-      Command command = {"EVALSHA", sha, std::to_string(keys.size())};
-      command.insert(command.end(), keys.begin(), keys.end());
-      command.insert(command.end(), args.begin(), args.end());
-      auto result = RunLocked({command});
-      if (!result.ok()) return result.status();
-      absl::StatusOr<Reply> reply = std::move(result->front());
-      if (!reply.ok() && absl::StrContains(reply.status().message(), "NOSCRIPT")) {
-        sha.clear();  // Redis restarted or was flushed: load again
-        continue;
+      std::vector<Command> commands;
+      commands.reserve(pending.size());
+      for (size_t i : pending) {
+        const ScriptCall& call = calls[i];
+        Command command = {"EVALSHA", sha, std::to_string(call.keys.size())};
+        command.insert(command.end(), call.keys.begin(), call.keys.end());
+        command.insert(command.end(), call.args.begin(), call.args.end());
+        commands.push_back(std::move(command));
       }
-      return reply;
+      auto results = RunLocked(commands);
+      if (!results.ok()) return results.status();
+      std::vector<size_t> unknown;
+      for (size_t k = 0; k < pending.size(); ++k) {
+        absl::StatusOr<Reply>& reply = (*results)[k];
+        if (!reply.ok() && absl::StrContains(reply.status().message(), "NOSCRIPT")) {
+          unknown.push_back(pending[k]);
+          continue;
+        }
+        out[pending[k]] = std::move(reply);
+      }
+      if (!unknown.empty()) sha.clear();  // load it again
+      pending = std::move(unknown);
     }
-    return absl::InternalError("redis: script could not be loaded");
+    if (!pending.empty()) return absl::InternalError("redis: script could not be loaded");
+    return out;
   }
 
  private:

@@ -38,6 +38,12 @@ class Script {
 
 using Command = std::vector<std::string>;
 
+// KEYS and ARGV of one run of a script.
+struct ScriptCall {
+  std::vector<std::string> keys;
+  std::vector<std::string> args;
+};
+
 class Client {
  public:
   virtual ~Client() = default;
@@ -55,6 +61,11 @@ class Client {
   // Runs `script` atomically with KEYS and ARGV. Errors as Run.
   virtual absl::StatusOr<Reply> Eval(const Script& script, const std::vector<std::string>& keys,
                                      const std::vector<std::string>& args) = 0;
+
+  // Runs `script` once per call in one round trip: each run atomic on its own, not together, in
+  // order. UNAVAILABLE as Run; otherwise one result per call, each OK or FAILED_PRECONDITION.
+  virtual absl::StatusOr<std::vector<absl::StatusOr<Reply>>> EvalMany(
+      const Script& script, const std::vector<ScriptCall>& calls) = 0;
 };
 
 }  // namespace resilience::redis

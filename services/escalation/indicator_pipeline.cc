@@ -1,5 +1,9 @@
 #include "services/escalation/indicator_pipeline.h"
 
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock/proto_time.h"
 #include "common/log/log.h"
@@ -16,7 +20,37 @@ bool Retryable(const absl::Status& s) {
   return absl::IsUnavailable(s) || absl::IsAborted(s) || absl::IsDeadlineExceeded(s);
 }
 
+// The records of an alert transition: the alert, then its audit record.
+std::vector<kafka::OutgoingRecord> AlertRecords(const IndicatorPipelineOptions& options,
+                                                const v1::Alert& alert,
+                                                const v1::AuditRecord& audit) {
+  return {{options.alerts_topic, alert.alert_id(), alert.SerializeAsString(),
+           {{"revision", absl::StrCat(alert.revision())}}},
+          {options.audit_topic, alert.alert_id(), audit.SerializeAsString(),
+           {{"audit_id", audit.audit_id()}}}};
+}
+
+// Waves are keyed by the figure's (scope, indicator) pair.
+std::string PairOf(const EventFigure& figure) {
+  return FigureKey(figure.event.envelope().scope(), figure.event.observation().indicator());
+}
+
 }  // namespace
+
+// A figure of a wave (ApplyBatch): decoded, then loaded and assessed with the wave; `fast`
+// while it stays on the wave's path, `roll_up` when its levels must be computed after it.
+struct IndicatorPipeline::WaveFigure {
+  const kafka::ConsumedRecord* record = nullptr;
+  EventFigure figure;
+  LoadedIndicator loaded;
+  IndicatorAssessment assessment;
+  v1::AuditRecord audit;
+  absl::Time at;
+  // The wave's previous figure of the same pair, which this one starts from.
+  std::optional<size_t> chained_to;
+  bool fast = false;
+  bool roll_up = false;
+};
 
 IndicatorPipeline::IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer* producer,
                                      LiveState* state, const TriggerTables* tables,
@@ -69,48 +103,30 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   const auto& observation = event.observation();
   const auto* indicator = (*figure)->indicator;
   const std::string& area = (*figure)->area_id;
-  const v1::IndicatorEvidence& evidence = (*figure)->evidence;
-
-  AlertContext context;
-  context.scope_name = reference_->ScopeName(env.scope());
-  context.indicator_name = indicator->name();
-  context.area_id = area;
-  context.catalogue = catalogue_;
-  if (!indicator->responsible_role().empty()) {
-    context.recipient_roles.push_back(indicator->responsible_role());
-  }
 
   auto loaded = state_->Load(env.scope(), observation.indicator(), env.event_id());
   if (!loaded.ok()) return loaded.status();
   // Transition time is the platform's receipt of the observation, not the wall clock, so a
   // replay of the topic rebuilds identical alerts.
-  const absl::Time at = FromProtoTime(evidence.provenance().accepted_at());
+  const absl::Time at = FromProtoTime((*figure)->evidence.provenance().accepted_at());
   if (loaded->already_applied) {
     duplicates_->Increment();
     // The roll-up may not have happened before a crash; it is idempotent, so do it again.
     return RollUp(env.scope(), area, *indicator, at, /*redelivered=*/true);
   }
-  IndicatorAssessment assessment = AssessIndicator(loaded->record, evidence, context, at);
+  v1::AuditRecord audit;
+  IndicatorAssessment assessment = Assess(**figure, *loaded, at, &audit);
   if (assessment.superseded) {
     absl::Status marked = state_->MarkApplied(env.scope(), env.event_id());
     if (!marked.ok()) return marked;
     return RollUp(env.scope(), area, *indicator, at);
   }
 
-  v1::AuditRecord audit;
   if (assessment.changed_alert.has_value()) {
-    if (stamp_ != nullptr) stamp_->Stamp(&*assessment.changed_alert, at);
-    const v1::Alert& alert = *assessment.changed_alert;
-    audit = AlertAudit(alert, TransitionAction(alert), "system:escalation", alert.summary(), at,
-                       absl::StrCat(alert.alert_id(), "#", alert.revision()));
     // Kafka is the record: the transition is published before the live view changes. A crash in
     // between republishes the same alert id and revision, which readers deduplicate.
-    std::vector<absl::Status> sent = producer_->SendAll(
-        {{options_.alerts_topic, alert.alert_id(), alert.SerializeAsString(),
-          {{"revision", absl::StrCat(alert.revision())}}},
-         {options_.audit_topic, alert.alert_id(), audit.SerializeAsString(),
-          {{"audit_id", audit.audit_id()}}}});
-    for (const absl::Status& s : sent) {
+    for (const absl::Status& s :
+         producer_->SendAll(AlertRecords(options_, *assessment.changed_alert, audit))) {
       if (!s.ok()) return s;
     }
   }
@@ -126,6 +142,180 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
     return absl::OkStatus();
   }
   return RollUp(env.scope(), area, *indicator, at);
+}
+
+IndicatorAssessment IndicatorPipeline::Assess(const EventFigure& figure,
+                                              const LoadedIndicator& loaded, absl::Time at,
+                                              v1::AuditRecord* audit) {
+  const auto* indicator = figure.indicator;
+  AlertContext context;
+  context.scope_name = reference_->ScopeName(figure.event.envelope().scope());
+  context.indicator_name = indicator->name();
+  context.area_id = figure.area_id;
+  context.catalogue = catalogue_;
+  if (!indicator->responsible_role().empty()) {
+    context.recipient_roles.push_back(indicator->responsible_role());
+  }
+  IndicatorAssessment assessment = AssessIndicator(loaded.record, figure.evidence, context, at);
+  if (!assessment.superseded && assessment.changed_alert.has_value()) {
+    if (stamp_ != nullptr) stamp_->Stamp(&*assessment.changed_alert, at);
+    const v1::Alert& alert = *assessment.changed_alert;
+    *audit = AlertAudit(alert, TransitionAction(alert), "system:escalation", alert.summary(), at,
+                        absl::StrCat(alert.alert_id(), "#", alert.revision()));
+  }
+  return assessment;
+}
+
+size_t IndicatorPipeline::ApplyBatch(const std::vector<kafka::ConsumedRecord>& records) {
+  size_t done = 0;
+  std::vector<WaveFigure> wave;
+  absl::flat_hash_set<std::string> events;
+  // Applies the wave gathered so far. False when stopping or the live view is lost.
+  auto flush = [&]() {
+    if (wave.empty()) return true;
+    if (!LiveViewWhole(clock_->Now()) || !ApplyWave(wave)) return false;
+    done += wave.size();
+    wave.clear();
+    events.clear();
+    return true;
+  };
+  for (const kafka::ConsumedRecord& record : records) {
+    events::v1::DomainEvent received;
+    absl::StatusOr<std::optional<EventFigure>> figure =
+        received.ParseFromString(record.value)
+            ? FigureOfEvent(received, *reference_, *tables_, acute_, zone_)
+            : absl::InvalidArgumentError("not a DomainEvent");
+    if (figure.ok() && figure->has_value()) {
+      const auto& env = (*figure)->event.envelope();
+      std::string event = absl::StrCat(ScopeKey(env.scope()), "|", env.event_id());
+      // An event delivered twice waits for the next wave, which finds it applied.
+      if ((events.contains(event) || wave.size() >= options_.max_batch) && !flush()) return done;
+      events.insert(std::move(event));
+      WaveFigure& f = wave.emplace_back();
+      f.record = &record;
+      f.figure = std::move(**figure);
+      continue;
+    }
+    // The duty desk's events and the unprocessable go alone, in their place.
+    if (!flush() || !LiveViewWhole(clock_->Now()) || !ApplyUntilDone(record)) return done;
+    ++done;
+  }
+  flush();
+  return done;
+}
+
+bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
+  const absl::Time start = absl::Now();
+  std::vector<IndicatorKeyRef> keys;
+  keys.reserve(wave.size());
+  for (const WaveFigure& f : wave) {
+    const auto& env = f.figure.event.envelope();
+    keys.push_back({&env.scope(), f.figure.event.observation().indicator(), env.event_id()});
+  }
+  auto loaded = state_->LoadMany(keys);
+  std::vector<kafka::OutgoingRecord> sends;
+  std::vector<size_t> sender;  // the wave index of each record in `sends`
+  if (loaded.ok()) {
+    // The latest figure of each pair so far: a later one of the pair starts from what it will
+    // have stored, exactly what a load after it would return.
+    absl::flat_hash_map<std::string, size_t> latest;
+    for (size_t i = 0; i < wave.size(); ++i) {
+      WaveFigure& f = wave[i];
+      auto [before, first] = latest.try_emplace(PairOf(f.figure), i);
+      if (!first) {
+        f.chained_to = before->second;
+        before->second = i;
+      }
+      // Redeliveries and failed loads go alone (Apply rolls a redelivery up again).
+      if (!(*loaded)[i].ok() || (*loaded)[i]->already_applied) continue;
+      f.loaded = *std::move((*loaded)[i]);
+      if (f.chained_to.has_value()) {
+        const WaveFigure& p = wave[*f.chained_to];
+        if (!p.fast) continue;  // alone: it loads what that one left
+        f.loaded.record = p.assessment.next;
+        // The alert as stored: stamped.
+        if (p.assessment.changed_alert.has_value()) {
+          f.loaded.record->alert = p.assessment.changed_alert;
+        }
+        f.loaded.version = p.loaded.version + 1;
+      }
+      f.at = FromProtoTime(f.figure.evidence.provenance().accepted_at());
+      f.assessment = Assess(f.figure, f.loaded, f.at, &f.audit);
+      if (f.assessment.superseded) continue;
+      f.fast = true;
+      f.roll_up = FigureCanMoveLevels(
+          f.loaded.record.has_value() ? &f.loaded.record->status : nullptr,
+          f.assessment.next.status, *f.figure.indicator, f.figure.event.envelope().scope(), f.at,
+          zone_);
+      if (f.assessment.changed_alert.has_value()) {
+        for (auto& r : AlertRecords(options_, *f.assessment.changed_alert, f.audit)) {
+          sends.push_back(std::move(r));
+          sender.push_back(i);
+        }
+      }
+    }
+  }
+  // Kafka is the record: every transition of the wave is published, with one wait, before the
+  // live view changes. A figure whose transition was not confirmed goes alone.
+  if (!sends.empty()) {
+    std::vector<absl::Status> sent = producer_->SendAll(sends);
+    for (size_t k = 0; k < sent.size(); ++k) {
+      if (!sent[k].ok()) wave[sender[k]].fast = false;
+    }
+    // A figure started from one that now goes alone goes alone too (it reloads). Should its
+    // own transition have been recorded meanwhile, going alone records the same one again
+    // (same alert id and revision), which readers deduplicate.
+    for (WaveFigure& f : wave) {
+      if (f.fast && f.chained_to.has_value() && !wave[*f.chained_to].fast) f.fast = false;
+    }
+  }
+  // Runs of fast figures applied in one round trip each; a run ends at a figure whose roll-up
+  // is due, which then sees exactly the figures before it applied.
+  std::vector<size_t> run;
+  auto apply_run = [&]() {
+    if (run.empty()) return true;
+    std::vector<IndicatorApply> applies;
+    applies.reserve(run.size());
+    for (size_t i : run) {
+      const WaveFigure& f = wave[i];
+      const auto& env = f.figure.event.envelope();
+      applies.push_back({{&env.scope(), f.figure.event.observation().indicator(), env.event_id()},
+                         f.loaded.version,
+                         &f.assessment,
+                         &f.audit});
+    }
+    auto applied = state_->ApplyMany(applies);
+    for (size_t k = 0; k < run.size(); ++k) {
+      WaveFigure& f = wave[run[k]];
+      absl::Status status = applied.ok() ? (*applied)[k].status() : applied.status();
+      if (status.ok()) {
+        applied_->Increment();
+        if (!(*applied)[k]->empty()) alerts_->Increment();
+        if (f.roll_up) {
+          status = RollUp(f.figure.event.envelope().scope(), f.figure.area_id,
+                          *f.figure.indicator, f.at);
+        }
+      }
+      // A conflict (another writer moved the figure or its alert), Redis unavailable or a
+      // roll-up cut short: alone from the start, which is idempotent by event id.
+      if (!status.ok() && !ApplyUntilDone(*f.record)) return false;
+    }
+    run.clear();
+    return true;
+  };
+  for (size_t i = 0; i < wave.size(); ++i) {
+    if (!wave[i].fast) {
+      if (!apply_run() || !ApplyUntilDone(*wave[i].record)) return false;
+      continue;
+    }
+    run.push_back(i);
+    if (wave[i].roll_up && !apply_run()) return false;
+  }
+  if (!apply_run()) return false;
+  // Each figure's share of the wave.
+  const double share = absl::ToDoubleSeconds(absl::Now() - start) / wave.size();
+  for (size_t i = 0; i < wave.size(); ++i) apply_seconds_->Observe(share);
+  return true;
 }
 
 absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
@@ -261,21 +451,39 @@ void IndicatorPipeline::Run() {
       continue;
     }
     if (!polled->has_value()) continue;
-    const kafka::ConsumedRecord& record = **polled;
-    // Redis may have been wiped since the last record: every record checks the marker first
-    // (one round trip), so none is applied onto an empty view.
-    if (!LiveViewWhole(clock_->Now())) {
-      absl::Status rewound = consumer_->Rewind(record);
-      if (!rewound.ok()) log->warn("rewind: {}", rewound.ToString());
-      stop_.WaitForNotificationWithTimeout(options_.retry_backoff);
-      continue;
+    // With the records already fetched: the batch costs round trips per wave, not per record.
+    std::vector<kafka::ConsumedRecord> batch;
+    batch.push_back(std::move(**polled));
+    while (batch.size() < options_.max_batch) {
+      auto more = consumer_->Poll(absl::ZeroDuration());
+      if (!more.ok() || !more->has_value()) break;
+      batch.push_back(std::move(**more));
     }
-    if (!ApplyUntilDone(record)) break;  // stopping: not committed, so redelivered on restart
-    absl::Status committed = consumer_->Commit(record);
-    if (!committed.ok()) {
+    const size_t done = ApplyBatch(batch);
+    // Commit each partition's last record dealt with; the rest is redelivered.
+    absl::flat_hash_map<std::pair<std::string, int32_t>, size_t> last_done, first_left;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto partition = std::make_pair(batch[i].topic, batch[i].partition);
+      if (i < done) {
+        last_done[partition] = i;
+      } else {
+        first_left.try_emplace(partition, i);
+      }
+    }
+    for (const auto& [partition, i] : last_done) {
+      absl::Status committed = consumer_->Commit(batch[i]);
       // Harmless: the record will be redelivered and found already applied.
-      log->warn("commit: {}", committed.ToString());
+      if (!committed.ok()) log->warn("commit: {}", committed.ToString());
     }
+    if (done == batch.size()) continue;
+    if (stop_.HasBeenNotified()) break;  // the rest is not committed, so redelivered on restart
+    // The live view was lost: nothing is applied onto a view that lost its past. Each
+    // partition goes back to its first record not applied; wait and try again.
+    for (const auto& [partition, i] : first_left) {
+      absl::Status rewound = consumer_->Rewind(batch[i]);
+      if (!rewound.ok()) log->warn("rewind: {}", rewound.ToString());
+    }
+    stop_.WaitForNotificationWithTimeout(options_.retry_backoff);
   }
   consumer_->Close();
 }

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
 #include "common/kafka/consumer.h"
@@ -16,6 +17,7 @@
 #include "common/metrics/metrics.h"
 #include "common/reference/reference_index.h"
 #include "services/escalation/core/acute_score.h"
+#include "services/escalation/core/event_figure.h"
 #include "services/escalation/core/trigger_table.h"
 #include "common/clock/clock.h"
 #include "services/escalation/duty_desk.h"
@@ -35,6 +37,8 @@ struct IndicatorPipelineOptions {
   absl::Duration retry_backoff = absl::Milliseconds(200);
   // Real time between timed re-evaluations of levels. Default 10 s.
   absl::Duration level_tick = absl::Seconds(10);
+  // Most records taken from one poll and applied together (ApplyBatch). Default 500.
+  size_t max_batch = 500;
 };
 
 class IndicatorPipeline {
@@ -62,7 +66,8 @@ class IndicatorPipeline {
   // may stay null.
   void SetRebuild(LiveStateRebuild* rebuild) { rebuild_ = rebuild; }
 
-  // Polls, applies and commits until Stop(). Returns after the last commit.
+  // Polls, applies and commits until Stop(). Returns after the last commit. Each poll takes the
+  // records already fetched (up to `max_batch`) and applies them with ApplyBatch.
   void Run();
 
   // Makes Run() return after the record in hand (its effect applied and committed, or neither).
@@ -73,7 +78,26 @@ class IndicatorPipeline {
   // or ABORTED when it should be retried.
   absl::Status Apply(const kafka::ConsumedRecord& record);
 
+  // Applies records in order with the same effect as Apply on each in turn, in fewer round
+  // trips: consecutive figures form a wave, loaded in one Redis round trip (a pair's later
+  // figures start from what its earlier one will store), their alert transitions recorded in
+  // Kafka with one wait, and applied in runs of one round trip each; a run ends at a figure
+  // whose level roll-up is due, so that roll-up sees exactly the figures before it applied, as
+  // it would one record at a time.
+  // Anything else (the duty desk's events, redeliveries, superseded or unprocessable records, a
+  // conflict or failure in a wave) goes alone through Apply with its retries, in its place.
+  // Returns how many records from the front were dealt with: all, unless stopping or the live
+  // view was lost (rebuilding it); the caller commits those and redelivers the rest.
+  size_t ApplyBatch(const std::vector<kafka::ConsumedRecord>& records);
+
  private:
+  struct WaveFigure;
+  // Applies a wave of ApplyBatch (figures of distinct events). False when stopping.
+  bool ApplyWave(std::vector<WaveFigure>& wave);
+  // The assessment of `figure` over its loaded record at `at`; a changed alert is stamped and
+  // its audit record set in `audit`.
+  IndicatorAssessment Assess(const EventFigure& figure, const LoadedIndicator& loaded,
+                             absl::Time at, v1::AuditRecord* audit);
   // Applies with retries of UNAVAILABLE / ABORTED until done or stopping; dead-letters the
   // unprocessable. Returns false when stopping before the record was dealt with.
   bool ApplyUntilDone(const kafka::ConsumedRecord& record);

@@ -221,29 +221,81 @@ absl::StatusOr<std::vector<v1::AuditRecord>> LiveState::ListAudit(const std::str
 absl::StatusOr<LoadedIndicator> LiveState::Load(const common::v1::ScopeRef& scope,
                                                 const std::string& indicator,
                                                 const std::string& event_id) {
-  auto replies = client_->RunPipeline(
-      {{"EXISTS", SeenKey(scope, event_id)},
-       {"HMGET", IndicatorKey(scope, indicator), "record", "episode", "version", "alert_id"}});
+  auto loaded = LoadMany({{&scope, indicator, event_id}});
+  if (!loaded.ok()) return loaded.status();
+  return std::move(loaded->front());
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany(
+    const std::vector<IndicatorKeyRef>& figures) {
+  std::vector<redis::Command> commands;
+  commands.reserve(2 * figures.size());
+  for (const IndicatorKeyRef& f : figures) {
+    commands.push_back({"EXISTS", SeenKey(*f.scope, f.event_id)});
+    commands.push_back(
+        {"HMGET", IndicatorKey(*f.scope, f.indicator), "record", "episode", "version", "alert_id"});
+  }
+  auto replies = client_->RunPipeline(commands);
   if (!replies.ok()) return replies.status();
-  for (const auto& r : *replies) {
-    if (!r.ok()) return r.status();
+  std::vector<absl::StatusOr<LoadedIndicator>> out;
+  out.reserve(figures.size());
+  // Second round trip: the open alerts of the figures that have one.
+  std::vector<redis::Command> alert_reads;
+  std::vector<size_t> alert_of;
+  for (size_t i = 0; i < figures.size(); ++i) {
+    const auto& seen = (*replies)[2 * i];
+    const auto& fields_reply = (*replies)[2 * i + 1];
+    if (!seen.ok()) {
+      out.push_back(seen.status());
+      continue;
+    }
+    if (!fields_reply.ok()) {
+      out.push_back(fields_reply.status());
+      continue;
+    }
+    LoadedIndicator loaded;
+    loaded.already_applied = seen->integer == 1;
+    const redis::Reply& fields = *fields_reply;
+    if (fields.elements.size() == 4 && !fields.elements[0].is_nil()) {
+      IndicatorRecord record;
+      if (!record.status.ParseFromString(fields.elements[0].str)) {
+        out.push_back(absl::DataLossError(
+            absl::StrCat("unreadable record at ", IndicatorKey(*figures[i].scope, figures[i].indicator))));
+        continue;
+      }
+      absl::SimpleAtoi(fields.elements[1].str, &record.episode);
+      absl::SimpleAtoi(fields.elements[2].str, &loaded.version);
+      if (!fields.elements[3].is_nil()) {
+        auto scope = ScopeOfAlert(fields.elements[3].str);
+        if (!scope.ok()) {
+          out.push_back(scope.status());
+          continue;
+        }
+        alert_reads.push_back({"GET", AlertKey(*scope, fields.elements[3].str)});
+        alert_of.push_back(i);
+      }
+      loaded.record = std::move(record);
+    }
+    out.push_back(std::move(loaded));
   }
-  LoadedIndicator out;
-  out.already_applied = (*replies)[0]->integer == 1;
-  const redis::Reply& fields = *(*replies)[1];
-  if (fields.elements.size() != 4 || fields.elements[0].is_nil()) return out;
-  IndicatorRecord record;
-  if (!record.status.ParseFromString(fields.elements[0].str)) {
-    return absl::DataLossError(absl::StrCat("unreadable record at ", IndicatorKey(scope, indicator)));
+  if (alert_reads.empty()) return out;
+  auto alerts = client_->RunPipeline(alert_reads);
+  if (!alerts.ok()) return alerts.status();
+  for (size_t k = 0; k < alert_reads.size(); ++k) {
+    absl::StatusOr<LoadedIndicator>& loaded = out[alert_of[k]];
+    const auto& reply = (*alerts)[k];
+    if (!reply.ok()) {
+      loaded = reply.status();
+      continue;
+    }
+    if (reply->is_nil()) continue;  // resolved and expired meanwhile
+    v1::Alert alert;
+    if (!alert.ParseFromString(reply->str)) {
+      loaded = absl::DataLossError(absl::StrCat("unreadable alert at ", alert_reads[k][1]));
+      continue;
+    }
+    loaded->record->alert = std::move(alert);
   }
-  absl::SimpleAtoi(fields.elements[1].str, &record.episode);
-  absl::SimpleAtoi(fields.elements[2].str, &out.version);
-  if (!fields.elements[3].is_nil()) {
-    auto alert = GetAlert(fields.elements[3].str);
-    if (!alert.ok()) return alert.status();
-    record.alert = *alert;
-  }
-  out.record = std::move(record);
   return out;
 }
 
@@ -253,34 +305,58 @@ absl::StatusOr<std::string> LiveState::Apply(const common::v1::ScopeRef& scope,
                                              int64_t expected_version,
                                              const IndicatorAssessment& assessment,
                                              const v1::AuditRecord& audit) {
-  const bool alert_changed = assessment.changed_alert.has_value();
-  const std::string alert_id = alert_changed ? assessment.changed_alert->alert_id() : "";
-  const int64_t raised_ms =
-      alert_changed ? absl::ToUnixMillis(FromProtoTime(assessment.changed_alert->raised_at())) : 0;
-  const uint64_t new_revision = alert_changed ? assessment.changed_alert->revision() : 0;
-  const std::string unused = IndicatorKey(scope, indicator);
-  auto reply = client_->Eval(
-      ApplyScript(),
-      {IndicatorKey(scope, indicator), SeenKey(scope, event_id),
-       alert_changed ? AlertKey(scope, alert_id) : unused, StreamKey(),
-       absl::StrCat(prefix_, "{alerts}:index"), absl::StrCat(prefix_, "{status}:indicators"),
-       alert_changed ? RevisionKey(scope, alert_id) : unused,
-       alert_changed ? AuditKey(alert_id) : unused},
-      {absl::StrCat(expected_version), assessment.next.status.SerializeAsString(),
-       absl::StrCat(assessment.next.episode), alert_id,
-       alert_changed ? assessment.changed_alert->SerializeAsString() : "",
-       absl::StrCat(stream_max_entries_), absl::StrCat(kSeenTtlSeconds), absl::StrCat(raised_ms),
-       absl::StrCat(ScopeKey(scope), "|", indicator),
-       absl::StrCat(new_revision > 0 ? new_revision - 1 : 0), absl::StrCat(new_revision),
-       alert_changed ? audit.SerializeAsString() : ""});
-  if (!reply.ok()) return reply.status();
-  if (reply->elements.size() != 2) return absl::InternalError("apply script: unexpected reply");
-  const std::string& outcome = reply->elements[0].str;
-  if (outcome == "conflict") {
-    return absl::AbortedError(absl::StrCat("indicator ", IndicatorKey(scope, indicator),
-                                           " changed meanwhile"));
+  auto applied = ApplyMany({{{&scope, indicator, event_id}, expected_version, &assessment, &audit}});
+  if (!applied.ok()) return applied.status();
+  return std::move(applied->front());
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<std::string>>> LiveState::ApplyMany(
+    const std::vector<IndicatorApply>& figures) {
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(figures.size());
+  for (const IndicatorApply& f : figures) {
+    const common::v1::ScopeRef& scope = *f.key.scope;
+    const IndicatorAssessment& assessment = *f.assessment;
+    const bool alert_changed = assessment.changed_alert.has_value();
+    const std::string alert_id = alert_changed ? assessment.changed_alert->alert_id() : "";
+    const int64_t raised_ms =
+        alert_changed ? absl::ToUnixMillis(FromProtoTime(assessment.changed_alert->raised_at()))
+                      : 0;
+    const uint64_t new_revision = alert_changed ? assessment.changed_alert->revision() : 0;
+    const std::string unused = IndicatorKey(scope, f.key.indicator);
+    calls.push_back(
+        {{IndicatorKey(scope, f.key.indicator), SeenKey(scope, f.key.event_id),
+          alert_changed ? AlertKey(scope, alert_id) : unused, StreamKey(),
+          absl::StrCat(prefix_, "{alerts}:index"), absl::StrCat(prefix_, "{status}:indicators"),
+          alert_changed ? RevisionKey(scope, alert_id) : unused,
+          alert_changed ? AuditKey(alert_id) : unused},
+         {absl::StrCat(f.expected_version), assessment.next.status.SerializeAsString(),
+          absl::StrCat(assessment.next.episode), alert_id,
+          alert_changed ? assessment.changed_alert->SerializeAsString() : "",
+          absl::StrCat(stream_max_entries_), absl::StrCat(kSeenTtlSeconds), absl::StrCat(raised_ms),
+          absl::StrCat(ScopeKey(scope), "|", f.key.indicator),
+          absl::StrCat(new_revision > 0 ? new_revision - 1 : 0), absl::StrCat(new_revision),
+          alert_changed ? f.audit->SerializeAsString() : ""}});
   }
-  return reply->elements[1].str;
+  auto replies = client_->EvalMany(ApplyScript(), calls);
+  if (!replies.ok()) return replies.status();
+  std::vector<absl::StatusOr<std::string>> out;
+  out.reserve(figures.size());
+  for (size_t i = 0; i < figures.size(); ++i) {
+    const auto& reply = (*replies)[i];
+    if (!reply.ok()) {
+      out.push_back(reply.status());
+    } else if (reply->elements.size() != 2) {
+      out.push_back(absl::InternalError("apply script: unexpected reply"));
+    } else if (reply->elements[0].str == "conflict") {
+      out.push_back(absl::AbortedError(absl::StrCat(
+          "indicator ", IndicatorKey(*figures[i].key.scope, figures[i].key.indicator),
+          " changed meanwhile")));
+    } else {
+      out.push_back(reply->elements[1].str);
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<bool> LiveState::WasApplied(const common::v1::ScopeRef& scope,

@@ -58,6 +58,19 @@ struct LoadedIndicator {
   int64_t version = 0;
 };
 
+// One figure to load (LoadMany) and apply (ApplyMany) with others in one round trip.
+struct IndicatorKeyRef {
+  const common::v1::ScopeRef* scope = nullptr;  // not owned
+  std::string indicator;
+  std::string event_id;
+};
+struct IndicatorApply {
+  IndicatorKeyRef key;
+  int64_t expected_version = 0;
+  const IndicatorAssessment* assessment = nullptr;  // not owned
+  const v1::AuditRecord* audit = nullptr;           // not owned
+};
+
 class LiveState {
  public:
   // `client` is not owned. `stream_max_entries` bounds the alert stream (approximately).
@@ -67,6 +80,17 @@ class LiveState {
   // Redis is down; DATA_LOSS when a stored record cannot be parsed.
   absl::StatusOr<LoadedIndicator> Load(const common::v1::ScopeRef& scope,
                                        const std::string& indicator, const std::string& event_id);
+
+  // Load for several figures of distinct (scope, indicator) pairs in two round trips: one
+  // result per figure, in order. UNAVAILABLE (for all) when Redis is down.
+  absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LoadMany(
+      const std::vector<IndicatorKeyRef>& figures);
+
+  // Apply for several figures of distinct (scope, indicator) pairs in one round trip, in order:
+  // each atomic on its own, with its own result as Apply's. UNAVAILABLE (for all) when Redis is
+  // down: some may have been applied, which is harmless (each is idempotent by event id).
+  absl::StatusOr<std::vector<absl::StatusOr<std::string>>> ApplyMany(
+      const std::vector<IndicatorApply>& figures);
 
   // Atomically: marks `event_id` applied, stores `assessment.next` if the record's version is
   // still `expected_version`, and stores and streams `assessment.changed_alert`. Returns the

@@ -83,12 +83,41 @@ TEST_F(RedisReconnectTest, PipelineAnswersEachCommandAndReportsErrorsPerCommand)
   EXPECT_THAT((*replies)[2], StatusIs(absl::StatusCode::kFailedPrecondition));  // WRONGTYPE
 }
 
+TEST_F(RedisReconnectTest, EvalManyRunsEachCallInOrderAndReloadsAFlushedScript) {
+  auto client = Client();
+  ASSERT_TRUE(WaitFor([&] { return client->Run({"PING"}).ok(); }, absl::Seconds(10)));
+  // Appends ARGV[1] to the list and answers its length; errors on a non-list key.
+  const redis::Script script("return redis.call('RPUSH', KEYS[1], ARGV[1])");
+  ASSERT_THAT(client->Run({"SET", "not-a-list", "x"}), IsOk());
+  auto replies = client->EvalMany(
+      script, {{{"l"}, {"a"}}, {{"not-a-list"}, {"b"}}, {{"l"}, {"c"}}});
+  ASSERT_THAT(replies, IsOk());
+  ASSERT_EQ(replies->size(), 3u);
+  EXPECT_EQ((*replies)[0]->integer, 1);
+  EXPECT_THAT((*replies)[1], StatusIs(absl::StatusCode::kFailedPrecondition));  // WRONGTYPE
+  EXPECT_EQ((*replies)[2]->integer, 2);  // the neighbour's error stopped nothing
+
+  // Redis forgot its scripts (as after a restart): every call of the next batch still runs once.
+  ASSERT_THAT(client->Run({"SCRIPT", "FLUSH"}), IsOk());
+  auto again = client->EvalMany(script, {{{"l"}, {"d"}}, {{"l"}, {"e"}}});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ((*again)[0]->integer, 3);
+  EXPECT_EQ((*again)[1]->integer, 4);
+  auto list = client->Run({"LRANGE", "l", "0", "-1"});
+  ASSERT_THAT(list, IsOk());
+  ASSERT_EQ(list->elements.size(), 4u);
+  EXPECT_EQ(list->elements[3].str, "e");
+  EXPECT_THAT(client->EvalMany(script, {}), IsOk());
+}
+
 TEST(RedisDownTest, UnreachableRedisIsUnavailableNotACrash) {
   redis::ClientOptions options;
   options.port = ::resilience::testing::FreePort();
   options.reconnect_timeout = absl::Milliseconds(100);
   auto client = redis::NewHiredisClient(options);
   EXPECT_THAT(client->Run({"PING"}), StatusIs(absl::StatusCode::kUnavailable));
+  const redis::Script script("return 1");
+  EXPECT_THAT(client->EvalMany(script, {{{"k"}, {}}}), StatusIs(absl::StatusCode::kUnavailable));
 }
 
 }  // namespace
