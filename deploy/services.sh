@@ -88,11 +88,34 @@ start_one() {
     return 0
   fi
   [ -x "$bin" ] || { echo "$name: $bin is not built (run the build first)" >&2; return 1; }
-  # shellcheck disable=SC2046
-  setsid nohup "$bin" $(args "$name") $(clock_args "$name") >> "$log" 2>&1 < /dev/null &
-  echo $! > "$pid_file"
-  wait_until 30 "$name" "$log" healthy "$name"
-  echo "$name: running (pid $(cat "$pid_file")) on 127.0.0.1:$(port "$name"), log $log"
+  local attempt lines
+  for attempt in 1 2 3 4 5 6; do
+    lines=0
+    [ -f "$log" ] && lines="$(wc -l < "$log")"
+    # shellcheck disable=SC2046
+    setsid nohup "$bin" $(args "$name") $(clock_args "$name") >> "$log" 2>&1 < /dev/null &
+    echo $! > "$pid_file"
+    wait_until 30 "$name" "$log" healthy_or_exited "$name" "$pid_file" "$bin"
+    if pid_alive "$pid_file" "$bin"; then
+      echo "$name: running (pid $(cat "$pid_file")) on 127.0.0.1:$(port "$name"), log $log"
+      return 0
+    fi
+    # The development ports lie in Linux's ephemeral range: a connection that just closed can
+    # hold one in TIME-WAIT for up to a minute. Wait for it rather than fail the run.
+    if [ "$attempt" -lt 6 ] && tail -n "+$((lines + 1))" "$log" | grep -q "cannot listen"; then
+      echo "$name: port $(port "$name") still held by a closed connection; retrying in 15 s"
+      sleep 15
+      continue
+    fi
+    echo "$name: exited during start; last lines of $log:" >&2
+    tail -n 30 "$log" >&2
+    return 1
+  done
+}
+
+# True once the service answers its health check or its process has gone.
+healthy_or_exited() {
+  healthy "$1" || ! pid_alive "$2" "$3"
 }
 
 # Names after the command restrict it to those services (e.g. `stop escalation workforce`).
