@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -335,11 +336,12 @@ absl::Status DutyDesk::EnsurePanelTask(std::vector<LevelTrigger> at_four) {
 }
 
 absl::Status DutyDesk::EnsurePrompt(const common::v1::ScopeRef& scope, common::v1::OpelLevel level,
-                                    absl::Time now) {
+                                    absl::Time now, const std::string* known_guard) {
   // `now` is when the scope reached `level`: a replay, or a desk that noticed late, raises the
   // same prompt at the same time.
   const std::string guard_name = PromptGuard(scope);
-  auto guard = work_->Guard(guard_name);
+  absl::StatusOr<std::string> guard =
+      known_guard != nullptr ? absl::StatusOr<std::string>(*known_guard) : work_->Guard(guard_name);
   if (!guard.ok()) return guard.status();
   if (level < options_.workflow.prompt_min_level) {
     if (!guard->empty()) return work_->ReleaseGuard(guard_name, *guard);
@@ -398,6 +400,20 @@ absl::Status DutyDesk::ReviewLevels(absl::Time now) {
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
     return ScopeKey(a.scope()) < ScopeKey(b.scope());
   });
+  // Every prompt guard this review may look at, in one round trip.
+  std::vector<std::string> guard_names;
+  for (const auto& status : sorted) {
+    if (status.scope().kind() == common::v1::SCOPE_KIND_BOARD_AREA) {
+      guard_names.push_back(PromptGuard(status.scope()));
+    }
+  }
+  for (const auto& site : d.acute_sites()) {
+    guard_names.push_back(PromptGuard(Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site.id())));
+  }
+  auto guard_values = work_->Guards(guard_names);
+  if (!guard_values.ok()) return guard_values.status();
+  absl::flat_hash_map<std::string, std::string> guards;
+  for (size_t i = 0; i < guard_names.size(); ++i) guards[guard_names[i]] = (*guard_values)[i];
   for (const auto& status : sorted) {
     const auto kind = status.scope().kind();
     const std::string name = reference_->ScopeName(status.scope());
@@ -414,7 +430,8 @@ absl::Status DutyDesk::ReviewLevels(absl::Time now) {
       if (status.computed_level() == common::v1::OPEL_LEVEL_4_BLACK) {
         at_four.push_back({status.scope(), name, reached_of(status)});
       }
-      absl::Status s = EnsurePrompt(status.scope(), status.computed_level(), reached_of(status));
+      absl::Status s = EnsurePrompt(status.scope(), status.computed_level(), reached_of(status),
+                                    &guards[PromptGuard(status.scope())]);
       if (!s.ok()) return s;
     }
   }
@@ -434,7 +451,7 @@ absl::Status DutyDesk::ReviewLevels(absl::Time now) {
       reached = std::min(now, FromProtoTime(it->second.latest().provenance().accepted_at()));
     }
     if (level == common::v1::OPEL_LEVEL_4_BLACK) at_four.push_back({scope, site.name(), reached});
-    absl::Status s = EnsurePrompt(scope, level, reached);
+    absl::Status s = EnsurePrompt(scope, level, reached, &guards[PromptGuard(scope)]);
     if (!s.ok()) return s;
   }
   if (!at_four.empty()) return EnsurePanelTask(std::move(at_four));

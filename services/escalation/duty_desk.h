@@ -106,8 +106,10 @@ class DutyDesk {
   };
   absl::Status EnsureNhs111Task(absl::Time reached);
   absl::Status EnsurePanelTask(std::vector<LevelTrigger> at_four);
+  // `guard`: the scope's prompt guard as just read (ReviewLevels reads them together), or
+  // null to read it here.
   absl::Status EnsurePrompt(const common::v1::ScopeRef& scope, common::v1::OpelLevel level,
-                            absl::Time now);
+                            absl::Time now, const std::string* guard = nullptr);
   absl::StatusOr<bool> HoldLease();
   common::v1::OpelLevel EffectiveLevelOf(const common::v1::ScopeRef& scope);
   bool Covers(const reference::v1::StaffMember& person, const std::string& area_id) const;

@@ -48,7 +48,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
                                                       std::vector<v1::IndicatorEvidence>*,
                                                       std::optional<double>*,
                                                       std::optional<double>*)>& compute,
-    const std::function<void(ScopeLevelContext*)>& extra) {
+    const std::function<void(ScopeLevelContext*)>& extra, common::v1::OpelLevel* level_after) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto loaded = state_->Load(scope);
     if (!loaded.ok()) return loaded.status();
@@ -69,7 +69,11 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     if (extra) extra(&context);
     const HoldRule hold{options_.step_down_hold, limit};
     ScopeLevelAssessment a = AssessScopeLevel(loaded->record, *computed, referrals, hold, context, now);
-    if (!a.status_changed && !a.changed_alert.has_value()) return false;
+    if (level_after != nullptr) *level_after = a.next.status.computed_level();
+    if (!a.status_changed && !a.changed_alert.has_value()) {
+      if (level_after != nullptr) *level_after = current;
+      return false;
+    }
     if (a.changed_alert.has_value() && options_.stamp != nullptr) {
       options_.stamp->Stamp(&*a.changed_alert, now);
     }
@@ -115,11 +119,13 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
 
 absl::StatusOr<std::vector<LevelInput>> LevelRollUp::FigureInputs(
     const std::vector<ExpectedFigure>& expected, common::v1::OpelLevel current, absl::Time now,
-    std::map<std::string, v1::IndicatorStatus>* fresh) {
+    std::map<std::string, v1::IndicatorStatus>* fresh,
+    std::map<std::string, v1::IndicatorStatus>* loaded) {
   std::vector<std::string> keys;
   for (const auto& f : expected) keys.push_back(f.key);
   auto figures = state_->LoadFigures(keys);
   if (!figures.ok()) return figures.status();
+  if (loaded != nullptr) *loaded = *figures;
   std::vector<LevelInput> inputs;
   for (const auto& f : expected) {
     auto it = figures->find(f.key);
@@ -138,13 +144,13 @@ absl::StatusOr<std::vector<LevelInput>> LevelRollUp::FigureInputs(
   return inputs;
 }
 
-absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& expected,
-                                          common::v1::OpelLevel level,
-                                          const std::string& area_id, absl::Time now) {
+absl::Status LevelRollUp::ReviewStaleness(
+    const std::vector<ExpectedFigure>& expected,
+    const std::map<std::string, v1::IndicatorStatus>& loaded, common::v1::OpelLevel level,
+    const std::string& area_id, absl::Time now) {
   std::vector<std::string> keys;
   for (const auto& f : expected) keys.push_back(f.key);
-  auto figures = state_->LoadFigures(keys);
-  if (!figures.ok()) return figures.status();
+  const auto* figures = &loaded;
   auto open = state_->alerts()->OpenStaleAlerts(keys);
   if (!open.ok()) return open.status();
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -205,22 +211,21 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
   const auto* area = reference_->FindArea(area_id);
   if (area == nullptr) return absl::NotFoundError(absl::StrCat("no area '", area_id, "'"));
   const std::vector<ExpectedFigure> expected = ExpectedAreaFigures(*reference_, area_id);
-  auto changed = RecomputeAreaLevel(area_id, area->name(), expected, now);
+  // The level and figures the staleness review needs are those the level was computed from:
+  // no second read.
+  std::map<std::string, v1::IndicatorStatus> figures;
+  common::v1::OpelLevel current = common::v1::OPEL_LEVEL_UNSPECIFIED;
+  auto changed = RecomputeAreaLevel(area_id, area->name(), expected, now, &figures, &current);
   if (!changed.ok()) return changed;
-  auto level = state_->LoadStatuses({Scope(common::v1::SCOPE_KIND_AREA, area_id)});
-  if (!level.ok()) return level.status();
-  const common::v1::OpelLevel current = (*level)[0].has_value()
-                                            ? (*level)[0]->computed_level()
-                                            : common::v1::OPEL_LEVEL_UNSPECIFIED;
-  absl::Status reviewed = ReviewStaleness(expected, current, area_id, now);
+  absl::Status reviewed = ReviewStaleness(expected, figures, current, area_id, now);
   if (!reviewed.ok()) return reviewed;
   return changed;
 }
 
-absl::StatusOr<bool> LevelRollUp::RecomputeAreaLevel(const std::string& area_id,
-                                                     const std::string& name,
-                                                     const std::vector<ExpectedFigure>& expected,
-                                                     absl::Time now) {
+absl::StatusOr<bool> LevelRollUp::RecomputeAreaLevel(
+    const std::string& area_id, const std::string& name,
+    const std::vector<ExpectedFigure>& expected, absl::Time now,
+    std::map<std::string, v1::IndicatorStatus>* figures, common::v1::OpelLevel* level) {
   return Recompute(
       Scope(common::v1::SCOPE_KIND_AREA, area_id), name, area_id, "area-level",
       {"stp_service_manager", "assistant_director"}, now,
@@ -228,7 +233,7 @@ absl::StatusOr<bool> LevelRollUp::RecomputeAreaLevel(const std::string& area_id,
           std::optional<double>* referrals,
           std::optional<double>* limit) -> absl::StatusOr<ComputedLevel> {
         std::map<std::string, v1::IndicatorStatus> fresh;
-        auto inputs = FigureInputs(expected, current, now, &fresh);
+        auto inputs = FigureInputs(expected, current, now, &fresh, figures);
         if (!inputs.ok()) return inputs.status();
         ComputedLevel computed = LevelByQuorum(*inputs, options_.area_quorum,
                                                static_cast<uint32_t>(expected.size()));
@@ -246,7 +251,8 @@ absl::StatusOr<bool> LevelRollUp::RecomputeAreaLevel(const std::string& area_id,
           }
         }
         return computed;
-      });
+      },
+      {}, level);
 }
 
 absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {

@@ -66,7 +66,8 @@ class LevelRollUp {
   absl::Status RecomputeAll(absl::Time now);
 
  private:
-  // Loads, assesses and stores one scope's level, retrying compare-and-set conflicts.
+  // Loads, assesses and stores one scope's level, retrying compare-and-set conflicts. The
+  // scope's computed level as it stands afterwards goes to `level_after` when not null.
   absl::StatusOr<bool> Recompute(const common::v1::ScopeRef& scope, const std::string& name,
                                  const std::string& area_id, const std::string& rule,
                                  const std::vector<std::string>& roles, absl::Time now,
@@ -75,20 +76,28 @@ class LevelRollUp {
                                      std::vector<v1::IndicatorEvidence>* evidence,
                                      std::optional<double>* referrals,
                                      std::optional<double>* referral_limit)>& compute,
-                                 const std::function<void(ScopeLevelContext*)>& extra = {});
+                                 const std::function<void(ScopeLevelContext*)>& extra = {},
+                                 common::v1::OpelLevel* level_after = nullptr);
 
   // The expected figures as level inputs (missing or stale ones not fresh), and the fresh ones
-  // by key. `current` is the scope's level, which sets the reporting deadlines.
+  // by key. `current` is the scope's level, which sets the reporting deadlines. Every figure
+  // loaded goes to `loaded` when not null.
   absl::StatusOr<std::vector<LevelInput>> FigureInputs(
       const std::vector<ExpectedFigure>& expected, common::v1::OpelLevel current, absl::Time now,
-      std::map<std::string, v1::IndicatorStatus>* fresh);
+      std::map<std::string, v1::IndicatorStatus>* fresh,
+      std::map<std::string, v1::IndicatorStatus>* loaded = nullptr);
 
+  // The area's level from its figures; the figures it read go to `figures` and its level as
+  // it stands afterwards to `level`, for the staleness review that follows.
   absl::StatusOr<bool> RecomputeAreaLevel(const std::string& area_id, const std::string& name,
                                           const std::vector<ExpectedFigure>& expected,
-                                          absl::Time now);
-  // Raises a stale-data alert for each expected figure that missed its deadline, and resolves
-  // the stale alerts of figures updated since (DESIGN 4.5).
+                                          absl::Time now,
+                                          std::map<std::string, v1::IndicatorStatus>* figures,
+                                          common::v1::OpelLevel* level);
+  // Raises a stale-data alert for each expected figure (of `figures`, as loaded) that missed
+  // its deadline, and resolves the stale alerts of figures updated since (DESIGN 4.5).
   absl::Status ReviewStaleness(const std::vector<ExpectedFigure>& expected,
+                               const std::map<std::string, v1::IndicatorStatus>& figures,
                                common::v1::OpelLevel level, const std::string& area_id,
                                absl::Time now);
 

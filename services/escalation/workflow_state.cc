@@ -194,6 +194,22 @@ absl::StatusOr<std::string> WorkflowState::Guard(const std::string& name) {
   return reply->is_nil() ? std::string() : reply->str;
 }
 
+absl::StatusOr<std::vector<std::string>> WorkflowState::Guards(
+    const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  if (names.empty()) return out;
+  std::vector<redis::Command> commands;
+  commands.reserve(names.size());
+  for (const std::string& name : names) commands.push_back({"GET", Key("guard:" + name)});
+  auto replies = client_->RunPipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const auto& reply : *replies) {
+    if (!reply.ok()) return reply.status();
+    out.push_back(reply->is_nil() ? std::string() : reply->str);
+  }
+  return out;
+}
+
 absl::Status WorkflowState::ReleaseGuard(const std::string& name, const std::string& value) {
   static const redis::Script* script = new redis::Script(R"lua(
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end

@@ -86,6 +86,8 @@ class WorkflowState {
 
   // A guard's value, or "" when free; deletes it if it still holds `value`.
   absl::StatusOr<std::string> Guard(const std::string& name);
+  // Several guards' values in one round trip, in order.
+  absl::StatusOr<std::vector<std::string>> Guards(const std::vector<std::string>& names);
   absl::Status ReleaseGuard(const std::string& name, const std::string& value);
 
   // Silences: stored with their audit record; listed while active; expired early by rewriting

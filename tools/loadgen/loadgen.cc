@@ -57,6 +57,11 @@ ABSL_FLAG(std::string, config_dir, "deploy/config/kent-medway",
 ABSL_FLAG(std::string, rates, "1000,20000", "Target rates, readings per second, one run each.");
 ABSL_FLAG(double, seconds, 10, "How long each run publishes.");
 ABSL_FLAG(double, red_share, 0.03, "Share of readings in a Red or Black band.");
+ABSL_FLAG(double, level_persistence, 0.0,
+          "Chance that a reading repeats its pair's previous level instead of drawing a new one. "
+          "0 (the default, the stress mix) draws every reading afresh, so about a quarter of "
+          "readings move their figure's level; 0.9 is closer to a real day, where a figure keeps "
+          "its colour for hours.");
 ABSL_FLAG(double, slot_minutes, 60, "Synthetic minutes between two readings of one (scope, indicator).");
 ABSL_FLAG(double, drain_seconds, 120,
           "How long to wait for the service to apply a run; a backlog left then means the target was "
@@ -157,16 +162,21 @@ std::vector<Message> Build(const std::vector<Slot>& slots, const std::string& ru
   absl::BitGen gen(std::seed_seq{static_cast<int>(count)});
   const double red_share = absl::GetFlag(FLAGS_red_share);
   const absl::Duration step = absl::Minutes(absl::GetFlag(FLAGS_slot_minutes)) / slots.size();
+  const double persistence = absl::GetFlag(FLAGS_level_persistence);
+  std::vector<int> previous(slots.size(), 0);  // 0: no reading yet
   std::vector<Message> out;
   out.reserve(count);
   for (int64_t i = 0; i < count; ++i) {
     const Slot& slot = slots[i % slots.size()];
+    int& before = previous[i % slots.size()];
     const double u = absl::Uniform(gen, 0.0, 1.0);
     int level = u < red_share * 0.8   ? resilience::common::v1::OPEL_LEVEL_3_RED
                 : u < red_share       ? resilience::common::v1::OPEL_LEVEL_4_BLACK
                 : u < red_share + 0.1 ? resilience::common::v1::OPEL_LEVEL_2_AMBER
                                       : resilience::common::v1::OPEL_LEVEL_1_GREEN;
+    if (before != 0 && absl::Uniform(gen, 0.0, 1.0) < persistence) level = before;
     if (!slot.value_at.count(level)) level = resilience::common::v1::OPEL_LEVEL_1_GREEN;
+    before = level;
     const absl::Time at = t0 + step * i;
     DomainEvent e;
     auto* env = e.mutable_envelope();
@@ -458,7 +468,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "no (scope, indicator) pair with a Green and a Red band\n");
     return 1;
   }
-  std::printf("machine: %u cores, load average %s; %zu (scope, indicator) pairs, %.0f%% of readings Red or Black\n",
+  std::printf("machine: %u cores, load average %s; %zu (scope, indicator) pairs, %.0f%% of readings Red or Black, level persistence %.2f\n",
               std::thread::hardware_concurrency(), [] {
                 char buf[64] = {0};
                 if (FILE* f = std::fopen("/proc/loadavg", "r")) {
@@ -467,7 +477,8 @@ int main(int argc, char** argv) {
                 }
                 return std::string(buf, std::min<size_t>(14, std::strlen(buf)));
               }().c_str(),
-              slots.size(), absl::GetFlag(FLAGS_red_share) * 100);
+              slots.size(), absl::GetFlag(FLAGS_red_share) * 100,
+              absl::GetFlag(FLAGS_level_persistence));
   const std::string run_base = absl::StrCat("lg", absl::ToUnixSeconds(absl::Now()));
   int failures = 0;
   for (absl::string_view r : absl::StrSplit(absl::GetFlag(FLAGS_rates), ',')) {
