@@ -44,14 +44,13 @@ LevelRollUp::LevelRollUp(LevelState* state, kafka::Producer* producer,
 absl::StatusOr<bool> LevelRollUp::Recompute(
     const common::v1::ScopeRef& scope, const std::string& name, const std::string& area_id,
     const std::string& rule, const std::vector<std::string>& roles, absl::Time now,
-    const std::function<absl::StatusOr<ComputedLevel>(common::v1::OpelLevel,
-                                                      std::vector<v1::IndicatorEvidence>*,
-                                                      std::optional<double>*,
-                                                      std::optional<double>*)>& compute,
-    const std::function<void(ScopeLevelContext*)>& extra, common::v1::OpelLevel* level_after) {
+    const RollUpReads& reads, const ComputeLevel& compute,
+    const std::function<void(ScopeLevelContext*)>& extra, common::v1::OpelLevel* level_after,
+    RollUpInputs* read) {
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto loaded = state_->Load(scope);
-    if (!loaded.ok()) return loaded.status();
+    auto inputs = state_->LoadForRollUp(scope, reads);
+    if (!inputs.ok()) return inputs.status();
+    const LoadedLevel* loaded = &inputs->level;
     const common::v1::OpelLevel current = loaded->record.has_value()
                                               ? loaded->record->status.computed_level()
                                               : common::v1::OPEL_LEVEL_UNSPECIFIED;
@@ -64,16 +63,21 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     context.catalogue = catalogue_;
     context.rules_version = options_.rules_version;
     std::optional<double> referrals, limit;
-    auto computed = compute(current, &context.evidence, &referrals, &limit);
+    auto computed = compute(*inputs, current, &context.evidence, &referrals, &limit);
     if (!computed.ok()) return computed.status();
     if (extra) extra(&context);
     const HoldRule hold{options_.step_down_hold, limit};
     ScopeLevelAssessment a = AssessScopeLevel(loaded->record, *computed, referrals, hold, context, now);
-    if (level_after != nullptr) *level_after = a.next.status.computed_level();
-    if (!a.status_changed && !a.changed_alert.has_value()) {
-      if (level_after != nullptr) *level_after = current;
-      return false;
+    const bool changed = a.status_changed || a.changed_alert.has_value();
+    if (level_after != nullptr) {
+      *level_after = changed ? a.next.status.computed_level() : current;
     }
+    if (read != nullptr) {
+      // The figures are not read again below: the caller takes them.
+      read->figures = std::move(inputs->figures);
+      read->stale_alerts = std::move(inputs->stale_alerts);
+    }
+    if (!changed) return false;
     if (a.changed_alert.has_value() && options_.stamp != nullptr) {
       options_.stamp->Stamp(&*a.changed_alert, now);
     }
@@ -90,7 +94,8 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
                              }
                            });
       auto stored = state_->Store(scope, loaded->version, a, v1::AuditRecord());
-      if (stored.ok()) return true;
+      // Nothing that rolls up further or that the duty desk watches moved.
+      if (stored.ok()) return false;
       if (!absl::IsAborted(stored.status())) return stored.status();
       continue;
     }
@@ -117,19 +122,14 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
   return absl::AbortedError(absl::StrCat("level of ", ScopeKey(scope), " kept changing"));
 }
 
-absl::StatusOr<std::vector<LevelInput>> LevelRollUp::FigureInputs(
-    const std::vector<ExpectedFigure>& expected, common::v1::OpelLevel current, absl::Time now,
-    std::map<std::string, v1::IndicatorStatus>* fresh,
-    std::map<std::string, v1::IndicatorStatus>* loaded) {
-  std::vector<std::string> keys;
-  for (const auto& f : expected) keys.push_back(f.key);
-  auto figures = state_->LoadFigures(keys);
-  if (!figures.ok()) return figures.status();
-  if (loaded != nullptr) *loaded = *figures;
+std::vector<LevelInput> LevelRollUp::FigureInputs(
+    const std::vector<ExpectedFigure>& expected,
+    const std::map<std::string, v1::IndicatorStatus>& figures, common::v1::OpelLevel current,
+    absl::Time now, std::map<std::string, v1::IndicatorStatus>* fresh) {
   std::vector<LevelInput> inputs;
   for (const auto& f : expected) {
-    auto it = figures->find(f.key);
-    if (it == figures->end()) {
+    auto it = figures.find(f.key);
+    if (it == figures.end()) {
       inputs.push_back({f.key, common::v1::OPEL_LEVEL_UNSPECIFIED, false});
       continue;
     }
@@ -144,23 +144,20 @@ absl::StatusOr<std::vector<LevelInput>> LevelRollUp::FigureInputs(
   return inputs;
 }
 
-absl::Status LevelRollUp::ReviewStaleness(
-    const std::vector<ExpectedFigure>& expected,
-    const std::map<std::string, v1::IndicatorStatus>& loaded, common::v1::OpelLevel level,
-    const std::string& area_id, absl::Time now) {
-  std::vector<std::string> keys;
-  for (const auto& f : expected) keys.push_back(f.key);
-  const auto* figures = &loaded;
-  auto open = state_->alerts()->OpenStaleAlerts(keys);
-  if (!open.ok()) return open.status();
+absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& expected,
+                                          const RollUpInputs& read, common::v1::OpelLevel level,
+                                          const std::string& area_id, absl::Time now) {
+  if (read.stale_alerts.size() != expected.size()) {
+    return absl::InternalError("staleness review without the figures' stale-data alerts");
+  }
   for (size_t i = 0; i < expected.size(); ++i) {
     const ExpectedFigure& f = expected[i];
-    auto it = figures->find(f.key);
+    auto it = read.figures.find(f.key);
     const auto* def = reference_->FindIndicator(f.indicator);
-    if (it == figures->end() || def == nullptr) continue;  // never reported: not stale, missing
+    if (it == read.figures.end() || def == nullptr) continue;  // never reported: not stale, missing
     const absl::Time updated = FromProtoTime(it->second.latest().provenance().accepted_at());
     const auto missed = MissedDeadline(def->cadence(), level, updated, now, options_.zone);
-    const std::string& open_id = (*open)[i];
+    const std::string& open_id = read.stale_alerts[i];
     if (missed.has_value()) {
       v1::Alert alert = StaleDataAlert(f.scope, reference_->ScopeName(f.scope), area_id, *def,
                                        updated, *missed, level, now, options_.zone);
@@ -211,31 +208,33 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
   const auto* area = reference_->FindArea(area_id);
   if (area == nullptr) return absl::NotFoundError(absl::StrCat("no area '", area_id, "'"));
   const std::vector<ExpectedFigure> expected = ExpectedAreaFigures(*reference_, area_id);
-  // The level and figures the staleness review needs are those the level was computed from:
-  // no second read.
-  std::map<std::string, v1::IndicatorStatus> figures;
+  // The level, figures and open stale-data alerts the staleness review needs are those read
+  // with the level: no second read.
+  RollUpInputs read;
   common::v1::OpelLevel current = common::v1::OPEL_LEVEL_UNSPECIFIED;
-  auto changed = RecomputeAreaLevel(area_id, area->name(), expected, now, &figures, &current);
+  auto changed = RecomputeAreaLevel(area_id, area->name(), expected, now, &read, &current);
   if (!changed.ok()) return changed;
-  absl::Status reviewed = ReviewStaleness(expected, figures, current, area_id, now);
+  absl::Status reviewed = ReviewStaleness(expected, read, current, area_id, now);
   if (!reviewed.ok()) return reviewed;
   return changed;
 }
 
 absl::StatusOr<bool> LevelRollUp::RecomputeAreaLevel(
     const std::string& area_id, const std::string& name,
-    const std::vector<ExpectedFigure>& expected, absl::Time now,
-    std::map<std::string, v1::IndicatorStatus>* figures, common::v1::OpelLevel* level) {
+    const std::vector<ExpectedFigure>& expected, absl::Time now, RollUpInputs* read,
+    common::v1::OpelLevel* level) {
+  RollUpReads reads;
+  for (const auto& f : expected) reads.figure_keys.push_back(f.key);
+  reads.stale_alerts = true;
   return Recompute(
       Scope(common::v1::SCOPE_KIND_AREA, area_id), name, area_id, "area-level",
-      {"stp_service_manager", "assistant_director"}, now,
-      [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
-          std::optional<double>* referrals,
+      {"stp_service_manager", "assistant_director"}, now, reads,
+      [&](const RollUpInputs& in, common::v1::OpelLevel current,
+          std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>* referrals,
           std::optional<double>* limit) -> absl::StatusOr<ComputedLevel> {
         std::map<std::string, v1::IndicatorStatus> fresh;
-        auto inputs = FigureInputs(expected, current, now, &fresh, figures);
-        if (!inputs.ok()) return inputs.status();
-        ComputedLevel computed = LevelByQuorum(*inputs, options_.area_quorum,
+        const std::vector<LevelInput> inputs = FigureInputs(expected, in.figures, current, now, &fresh);
+        ComputedLevel computed = LevelByQuorum(inputs, options_.area_quorum,
                                                static_cast<uint32_t>(expected.size()));
         for (const std::string& key : computed.because) {
           if (auto it = fresh.find(key); it != fresh.end()) evidence->push_back(it->second.latest());
@@ -252,38 +251,38 @@ absl::StatusOr<bool> LevelRollUp::RecomputeAreaLevel(
         }
         return computed;
       },
-      {}, level);
+      {}, level, read);
 }
 
 absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {
   const std::string county = reference_->data().county_id();
   const std::vector<ExpectedFigure> expected = ExpectedCountyFigures(*reference_);
+  RollUpReads reads;
+  for (const auto& f : expected) reads.figure_keys.push_back(f.key);
+  for (const auto& area : reference_->data().areas()) {
+    reads.status_scopes.push_back(Scope(common::v1::SCOPE_KIND_AREA, area.id()));
+  }
   return Recompute(
       Scope(common::v1::SCOPE_KIND_COUNTY, county), "Kent (county-wide)", "", "county-level",
-      {"stp_service_manager", "director_asc"}, now,
-      [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
-          std::optional<double>*, std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
-        std::vector<common::v1::ScopeRef> scopes;
-        for (const auto& area : reference_->data().areas()) {
-          scopes.push_back(Scope(common::v1::SCOPE_KIND_AREA, area.id()));
-        }
-        auto statuses = state_->LoadStatuses(scopes);
-        if (!statuses.ok()) return statuses.status();
+      {"stp_service_manager", "director_asc"}, now, reads,
+      [&](const RollUpInputs& in, common::v1::OpelLevel current,
+          std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>*,
+          std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
         std::vector<LevelInput> areas;
-        for (size_t i = 0; i < scopes.size(); ++i) {
-          const auto& status = (*statuses)[i];
+        for (size_t i = 0; i < reads.status_scopes.size(); ++i) {
+          const auto& status = in.statuses[i];
           const bool known = status.has_value() && status->fresh_indicators() > 0;
-          areas.push_back({"area/" + scopes[i].id(),
+          areas.push_back({"area/" + reads.status_scopes[i].id(),
                            known ? status->computed_level() : common::v1::OPEL_LEVEL_UNSPECIFIED,
                            known});
         }
         std::map<std::string, v1::IndicatorStatus> fresh;
-        auto indicators = FigureInputs(expected, current, now, &fresh);
-        if (!indicators.ok()) return indicators.status();
+        const std::vector<LevelInput> indicators =
+            FigureInputs(expected, in.figures, current, now, &fresh);
         for (const auto& [key, status] : fresh) {
           if (status.held_level() >= common::v1::OPEL_LEVEL_4_BLACK) evidence->push_back(status.latest());
         }
-        return CountyLevel(areas, *indicators, options_.countywide_share);
+        return CountyLevel(areas, indicators, options_.countywide_share);
       });
 }
 
@@ -293,17 +292,19 @@ absl::StatusOr<bool> LevelRollUp::RecomputeIcs(absl::Time now) {
   if (!framework.ok()) return framework.status();
   const auto& d = reference_->data();
   std::optional<AcuteRollUp> rolled;
+  RollUpReads reads;
+  for (const auto& site : d.acute_sites()) {
+    reads.figure_keys.push_back(
+        FigureKey(Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site.id()), kAcuteIndicator));
+  }
+  const std::vector<std::string>& keys = reads.figure_keys;
   return Recompute(
       Scope(common::v1::SCOPE_KIND_ICS, d.ics_id()), "Kent and Medway ICS", "", "ics-level",
-      {"icb_commissioning_lead"}, now,
-      [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
-          std::optional<double>*, std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
-        std::vector<std::string> keys;
-        for (const auto& site : d.acute_sites()) {
-          keys.push_back(FigureKey(Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site.id()), kAcuteIndicator));
-        }
-        auto figures = state_->LoadFigures(keys);
-        if (!figures.ok()) return figures.status();
+      {"icb_commissioning_lead"}, now, reads,
+      [&](const RollUpInputs& in, common::v1::OpelLevel current,
+          std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>*,
+          std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
+        const auto* figures = &in.figures;
         std::vector<WeightedScore> sites;
         ComputedLevel computed;
         computed.expected = static_cast<uint32_t>(keys.size());
@@ -345,15 +346,17 @@ absl::StatusOr<bool> LevelRollUp::RecomputeBoardArea(const std::string& board_ar
   const std::string name =
       reference_->ScopeName(Scope(common::v1::SCOPE_KIND_BOARD_AREA, board_area_id));
   const std::vector<ExpectedFigure> expected = ExpectedBoardFigures(*reference_, board_area_id);
+  RollUpReads reads;
+  for (const auto& f : expected) reads.figure_keys.push_back(f.key);
   return Recompute(
       Scope(common::v1::SCOPE_KIND_BOARD_AREA, board_area_id), name, "", "board-level",
-      {"stp_service_manager", "assistant_director"}, now,
-      [&](common::v1::OpelLevel current, std::vector<v1::IndicatorEvidence>* evidence,
-          std::optional<double>*, std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
+      {"stp_service_manager", "assistant_director"}, now, reads,
+      [&](const RollUpInputs& in, common::v1::OpelLevel current,
+          std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>*,
+          std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
         std::map<std::string, v1::IndicatorStatus> fresh;
-        auto inputs = FigureInputs(expected, current, now, &fresh);
-        if (!inputs.ok()) return inputs.status();
-        ComputedLevel computed = LevelByQuorum(*inputs, options_.system_quorum,
+        const std::vector<LevelInput> inputs = FigureInputs(expected, in.figures, current, now, &fresh);
+        ComputedLevel computed = LevelByQuorum(inputs, options_.system_quorum,
                                                static_cast<uint32_t>(expected.size()));
         for (const std::string& key : computed.because) {
           if (auto it = fresh.find(key); it != fresh.end()) evidence->push_back(it->second.latest());

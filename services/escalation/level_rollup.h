@@ -7,6 +7,8 @@
 #ifndef RESILIENCE_SERVICES_ESCALATION_LEVEL_ROLLUP_H_
 #define RESILIENCE_SERVICES_ESCALATION_LEVEL_ROLLUP_H_
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,10 +51,13 @@ class LevelRollUp {
               LevelRollUpOptions options, const ActionCatalogue* catalogue = nullptr,
               const AcuteFrameworks* acute = nullptr);
 
-  // Recomputes one area's level at `now`. Returns whether its status changed. UNAVAILABLE /
+  // Recomputes one area's level at `now`. Returns whether its status moved: anything but its
+  // evidence (new values behind the same levels, coverage and hold are stored but return
+  // false, since nothing rolled up from it or watched by the duty desk changed). UNAVAILABLE /
   // ABORTED: retry.
   absl::StatusOr<bool> RecomputeArea(const std::string& area_id, absl::Time now);
-  // Recomputes the county's level from its areas and county-scoped figures.
+  // Recomputes the county's level from its areas and county-scoped figures. The Recompute
+  // functions all return as RecomputeArea does.
   absl::StatusOr<bool> RecomputeCounty(absl::Time now);
   // Recomputes the ICS aggregate acute score (weighted mean of fresh site scores) and its action
   // level (highest site level).
@@ -66,40 +71,45 @@ class LevelRollUp {
   absl::Status RecomputeAll(absl::Time now);
 
  private:
-  // Loads, assesses and stores one scope's level, retrying compare-and-set conflicts. The
-  // scope's computed level as it stands afterwards goes to `level_after` when not null.
+  // What a scope's level is computed from: `inputs` as loaded with it (RollUpReads), the scope's
+  // level before; fills the evidence and the hold's referral figures.
+  using ComputeLevel = std::function<absl::StatusOr<ComputedLevel>(
+      const RollUpInputs& inputs, common::v1::OpelLevel current,
+      std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>* referrals,
+      std::optional<double>* referral_limit)>;
+
+  // Loads the scope's level with `reads` in one round trip, assesses and stores it, retrying
+  // compare-and-set conflicts. The scope's computed level as it stands afterwards goes to
+  // `level_after`, and the inputs its last attempt read to `read`, when not null.
   absl::StatusOr<bool> Recompute(const common::v1::ScopeRef& scope, const std::string& name,
                                  const std::string& area_id, const std::string& rule,
                                  const std::vector<std::string>& roles, absl::Time now,
-                                 const std::function<absl::StatusOr<ComputedLevel>(
-                                     common::v1::OpelLevel current,
-                                     std::vector<v1::IndicatorEvidence>* evidence,
-                                     std::optional<double>* referrals,
-                                     std::optional<double>* referral_limit)>& compute,
+                                 const RollUpReads& reads, const ComputeLevel& compute,
                                  const std::function<void(ScopeLevelContext*)>& extra = {},
-                                 common::v1::OpelLevel* level_after = nullptr);
+                                 common::v1::OpelLevel* level_after = nullptr,
+                                 RollUpInputs* read = nullptr);
 
-  // The expected figures as level inputs (missing or stale ones not fresh), and the fresh ones
-  // by key. `current` is the scope's level, which sets the reporting deadlines. Every figure
-  // loaded goes to `loaded` when not null.
-  absl::StatusOr<std::vector<LevelInput>> FigureInputs(
-      const std::vector<ExpectedFigure>& expected, common::v1::OpelLevel current, absl::Time now,
-      std::map<std::string, v1::IndicatorStatus>* fresh,
-      std::map<std::string, v1::IndicatorStatus>* loaded = nullptr);
+  // The expected figures (of `figures`, as loaded) as level inputs (missing or stale ones not
+  // fresh), and the fresh ones by key. `current` is the scope's level, which sets the reporting
+  // deadlines.
+  std::vector<LevelInput> FigureInputs(const std::vector<ExpectedFigure>& expected,
+                                       const std::map<std::string, v1::IndicatorStatus>& figures,
+                                       common::v1::OpelLevel current, absl::Time now,
+                                       std::map<std::string, v1::IndicatorStatus>* fresh);
 
-  // The area's level from its figures; the figures it read go to `figures` and its level as
-  // it stands afterwards to `level`, for the staleness review that follows.
+  // The area's level from its figures; the inputs it read (figures and their open stale-data
+  // alerts) go to `read` and its level as it stands afterwards to `level`, for the staleness
+  // review that follows.
   absl::StatusOr<bool> RecomputeAreaLevel(const std::string& area_id, const std::string& name,
                                           const std::vector<ExpectedFigure>& expected,
-                                          absl::Time now,
-                                          std::map<std::string, v1::IndicatorStatus>* figures,
+                                          absl::Time now, RollUpInputs* read,
                                           common::v1::OpelLevel* level);
-  // Raises a stale-data alert for each expected figure (of `figures`, as loaded) that missed
-  // its deadline, and resolves the stale alerts of figures updated since (DESIGN 4.5).
+  // Raises a stale-data alert for each expected figure (of `read`, as loaded with their open
+  // stale-data alerts) that missed its deadline, and resolves the stale alerts of figures
+  // updated since (DESIGN 4.5).
   absl::Status ReviewStaleness(const std::vector<ExpectedFigure>& expected,
-                               const std::map<std::string, v1::IndicatorStatus>& figures,
-                               common::v1::OpelLevel level, const std::string& area_id,
-                               absl::Time now);
+                               const RollUpInputs& read, common::v1::OpelLevel level,
+                               const std::string& area_id, absl::Time now);
 
   LevelState* state_;
   kafka::Producer* producer_;

@@ -79,22 +79,71 @@ std::string LevelState::LevelKey(const common::v1::ScopeRef& scope) const {
 }
 
 absl::StatusOr<LoadedLevel> LevelState::Load(const common::v1::ScopeRef& scope) {
-  auto reply = client_->Run({"HMGET", LevelKey(scope), "record", "episode", "version", "alert_id"});
-  if (!reply.ok()) return reply.status();
-  LoadedLevel out;
-  if (reply->elements.size() != 4 || reply->elements[0].is_nil()) return out;
+  auto loaded = LoadForRollUp(scope, RollUpReads());
+  if (!loaded.ok()) return loaded.status();
+  return std::move(loaded->level);
+}
+
+absl::StatusOr<RollUpInputs> LevelState::LoadForRollUp(const common::v1::ScopeRef& scope,
+                                                        const RollUpReads& reads) {
+  std::vector<redis::Command> commands;
+  commands.reserve(1 + reads.figure_keys.size() + reads.status_scopes.size());
+  commands.push_back({"HMGET", LevelKey(scope), "record", "episode", "version", "alert_id"});
+  for (const std::string& key : reads.figure_keys) {
+    std::vector<std::string> parts = absl::StrSplit(key, absl::MaxSplits('|', 1));
+    auto figure_scope = ParseScopeKey(parts[0]);
+    if (!figure_scope.ok() || parts.size() != 2) {
+      return absl::InvalidArgumentError("bad figure key " + key);
+    }
+    redis::Command get = {"HMGET", alerts_->IndicatorKeyOf(*figure_scope, parts[1]), "record"};
+    if (reads.stale_alerts) get.push_back("stale_alert");
+    commands.push_back(std::move(get));
+  }
+  for (const auto& s : reads.status_scopes) commands.push_back({"HGET", LevelKey(s), "record"});
+  auto replies = client_->RunPipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    if (!r.ok()) return r.status();
+  }
+  RollUpInputs out;
+  size_t at = 1;
+  if (reads.stale_alerts) out.stale_alerts.resize(reads.figure_keys.size());
+  for (size_t i = 0; i < reads.figure_keys.size(); ++i, ++at) {
+    const redis::Reply& r = *(*replies)[at];
+    if (r.elements.empty()) continue;
+    if (reads.stale_alerts && r.elements.size() > 1 && !r.elements[1].is_nil()) {
+      out.stale_alerts[i] = r.elements[1].str;
+    }
+    v1::IndicatorStatus status;
+    if (!r.elements[0].is_nil() && status.ParseFromString(r.elements[0].str)) {
+      out.figures[reads.figure_keys[i]] = std::move(status);
+    }
+  }
+  out.statuses.resize(reads.status_scopes.size());
+  for (size_t i = 0; i < reads.status_scopes.size(); ++i, ++at) {
+    const redis::Reply& r = *(*replies)[at];
+    if (r.is_nil()) continue;
+    v1::LevelStatus status;
+    if (!status.ParseFromString(r.str)) {
+      return absl::DataLossError(
+          absl::StrCat("unreadable level at ", LevelKey(reads.status_scopes[i])));
+    }
+    out.statuses[i] = std::move(status);
+  }
+  const redis::Reply& level = *(*replies)[0];
+  if (level.elements.size() != 4 || level.elements[0].is_nil()) return out;
   ScopeLevelRecord record;
-  if (!record.status.ParseFromString(reply->elements[0].str)) {
+  if (!record.status.ParseFromString(level.elements[0].str)) {
     return absl::DataLossError(absl::StrCat("unreadable level at ", LevelKey(scope)));
   }
-  absl::SimpleAtoi(reply->elements[1].str, &record.episode);
-  absl::SimpleAtoi(reply->elements[2].str, &out.version);
-  if (!reply->elements[3].is_nil()) {
-    auto alert = alerts_->GetAlert(reply->elements[3].str);
+  absl::SimpleAtoi(level.elements[1].str, &record.episode);
+  absl::SimpleAtoi(level.elements[2].str, &out.level.version);
+  if (!level.elements[3].is_nil()) {
+    auto alert = alerts_->GetAlert(level.elements[3].str);
     if (!alert.ok()) return alert.status();
     record.alert = *alert;
   }
-  out.record = std::move(record);
+  out.level.record = std::move(record);
   return out;
 }
 
@@ -125,27 +174,6 @@ absl::StatusOr<std::string> LevelState::Store(const common::v1::ScopeRef& scope,
     return absl::AbortedError(absl::StrCat("level ", ScopeKey(scope), " changed meanwhile"));
   }
   return reply->elements[1].str;
-}
-
-absl::StatusOr<std::vector<std::optional<v1::LevelStatus>>> LevelState::LoadStatuses(
-    const std::vector<common::v1::ScopeRef>& scopes) {
-  std::vector<std::optional<v1::LevelStatus>> out(scopes.size());
-  if (scopes.empty()) return out;
-  std::vector<redis::Command> commands;
-  for (const auto& scope : scopes) commands.push_back({"HGET", LevelKey(scope), "record"});
-  auto replies = client_->RunPipeline(commands);
-  if (!replies.ok()) return replies.status();
-  for (size_t i = 0; i < scopes.size(); ++i) {
-    const auto& r = (*replies)[i];
-    if (!r.ok()) return r.status();
-    if (r->is_nil()) continue;
-    v1::LevelStatus s;
-    if (!s.ParseFromString(r->str)) {
-      return absl::DataLossError(absl::StrCat("unreadable level at ", LevelKey(scopes[i])));
-    }
-    out[i] = std::move(s);
-  }
-  return out;
 }
 
 absl::StatusOr<std::vector<v1::LevelStatus>> LevelState::ListLevels() {

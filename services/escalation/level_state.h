@@ -22,6 +22,27 @@ struct LoadedLevel {
   int64_t version = 0;
 };
 
+// What a roll-up reads besides its scope's own level, fetched with it (LoadForRollUp).
+struct RollUpReads {
+  // Indicator statuses, by member key ("<scope key>|<indicator>").
+  std::vector<std::string> figure_keys;
+  // Also the open stale-data alert id of each figure key (for the staleness review).
+  bool stale_alerts = false;
+  // Other scopes' level statuses (the county reads its areas').
+  std::vector<common::v1::ScopeRef> status_scopes;
+};
+
+// A scope's level with the reads its roll-up asked for.
+struct RollUpInputs {
+  LoadedLevel level;
+  // The figures stored under `figure_keys`; missing ones absent.
+  std::map<std::string, v1::IndicatorStatus> figures;
+  // When asked: per figure key, its open stale-data alert id or "".
+  std::vector<std::string> stale_alerts;
+  // Per status scope; nullopt where none is stored.
+  std::vector<std::optional<v1::LevelStatus>> statuses;
+};
+
 class LevelState {
  public:
   // `client` and `alerts` (for alert lookups and key names) are not owned.
@@ -29,6 +50,11 @@ class LevelState {
              int64_t stream_max_entries);
 
   absl::StatusOr<LoadedLevel> Load(const common::v1::ScopeRef& scope);
+
+  // The scope's level and everything `reads` names in one round trip (a second when the level
+  // has an alert): a roll-up's inputs.
+  absl::StatusOr<RollUpInputs> LoadForRollUp(const common::v1::ScopeRef& scope,
+                                             const RollUpReads& reads);
 
   // The indicator and alert state this shares keys with.
   LiveState* alerts() const { return alerts_; }
@@ -52,11 +78,6 @@ class LevelState {
 
   // Every stored level.
   absl::StatusOr<std::vector<v1::LevelStatus>> ListLevels();
-
-  // The statuses alone (no alert) of `scopes`, in one round trip; nullopt where none is stored.
-  // For roll-ups that only read other scopes' levels.
-  absl::StatusOr<std::vector<std::optional<v1::LevelStatus>>> LoadStatuses(
-      const std::vector<common::v1::ScopeRef>& scopes);
 
   // The indicator statuses stored under these member keys ("<scope key>|<indicator>"); missing
   // ones are absent from the map.

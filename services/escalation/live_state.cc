@@ -145,25 +145,6 @@ absl::StatusOr<std::string> LiveState::StoreTransition(const v1::Alert& alert,
   return reply->elements[1].str;
 }
 
-absl::StatusOr<std::vector<std::string>> LiveState::OpenStaleAlerts(
-    const std::vector<std::string>& keys) {
-  std::vector<std::string> out(keys.size());
-  if (keys.empty()) return out;
-  std::vector<redis::Command> commands;
-  for (const std::string& key : keys) {
-    std::vector<std::string> parts = absl::StrSplit(key, absl::MaxSplits('|', 1));
-    auto scope = ParseScopeKey(parts[0]);
-    if (!scope.ok() || parts.size() != 2) return absl::InvalidArgumentError("bad figure key " + key);
-    commands.push_back({"HGET", IndicatorKey(*scope, parts[1]), "stale_alert"});
-  }
-  auto replies = client_->RunPipeline(commands);
-  if (!replies.ok()) return replies.status();
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if ((*replies)[i].ok() && !(*replies)[i]->is_nil()) out[i] = (*replies)[i]->str;
-  }
-  return out;
-}
-
 absl::StatusOr<std::string> LiveState::RaiseStaleAlert(const common::v1::ScopeRef& scope,
                                                        const std::string& indicator,
                                                        const v1::Alert& alert,

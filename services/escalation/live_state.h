@@ -111,9 +111,8 @@ class LiveState {
   absl::StatusOr<std::string> StoreTransition(const v1::Alert& alert, uint64_t expected_revision,
                                               const v1::AuditRecord& audit);
 
-  // Stale-data alerts of figures (DESIGN 4.5), remembered in the figure's hash as "stale_alert".
-  // The open stale alert id of each figure key ("<scope key>|<indicator>"), "" for none.
-  absl::StatusOr<std::vector<std::string>> OpenStaleAlerts(const std::vector<std::string>& keys);
+  // Stale-data alerts of figures (DESIGN 4.5), remembered in the figure's hash as "stale_alert"
+  // (LevelState::LoadForRollUp reads them with the figures).
   // Creates `alert` (revision 1) and remembers it for the figure, unless it exists: OK either
   // way; returns the stream id or "" when it existed.
   absl::StatusOr<std::string> RaiseStaleAlert(const common::v1::ScopeRef& scope,
