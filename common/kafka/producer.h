@@ -5,6 +5,7 @@
 #define RESILIENCE_COMMON_KAFKA_PRODUCER_H_
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -30,6 +31,12 @@ class Producer {
   // Sends without blocking; `done` runs once with the outcome (as Send's), on a producer thread,
   // so it must not block. For callback-API gRPC handlers that answer when Kafka has the record.
   virtual void SendAsync(const OutgoingRecord& record, std::function<void(absl::Status)> done) = 0;
+
+  // Looks up where `topics` live (partitions and leaders) before a send needs it, waiting up to
+  // `timeout`: otherwise the first record to each topic after a start waits for that lookup
+  // (over half a second here), and every record behind it. Best effort: what cannot be looked
+  // up now is looked up by the first send, which reports any failure.
+  virtual void Prepare(const std::vector<std::string>& topics, absl::Duration timeout) {}
 };
 
 }  // namespace resilience::kafka

@@ -126,6 +126,9 @@ absl::StatusOr<std::unique_ptr<Consumer>> NewRdKafkaConsumer(const ConsumerOptio
        {"enable.auto.offset.store", "false"},
        {"auto.offset.reset", options.offset_reset},
        {"enable.partition.eof", "false"},
+       // librdkafka holds a partition's next fetch back by this after an empty one (500 ms by
+       // default), so a record arriving on a quiet partition could wait for it.
+       {"fetch.error.backoff.ms", "10"},
        {"session.timeout.ms",
         std::to_string(absl::ToInt64Milliseconds(options.session_timeout))},
        {"heartbeat.interval.ms",

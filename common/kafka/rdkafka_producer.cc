@@ -70,6 +70,23 @@ class RdKafkaProducer final : public Producer {
     }
   }
 
+  void Prepare(const std::vector<std::string>& topics, absl::Duration timeout) override {
+    const absl::Time deadline = absl::Now() + timeout;
+    for (const std::string& name : topics) {
+      std::string error;
+      std::unique_ptr<RdKafka::Topic> topic(
+          RdKafka::Topic::create(producer_.get(), name, nullptr, error));
+      if (topic == nullptr) continue;
+      const int64_t left = absl::ToInt64Milliseconds(deadline - absl::Now());
+      if (left <= 0) break;
+      RdKafka::Metadata* metadata = nullptr;
+      if (producer_->metadata(false, topic.get(), &metadata, static_cast<int>(left)) ==
+          RdKafka::ERR_NO_ERROR) {
+        delete metadata;
+      }
+    }
+  }
+
   std::vector<absl::Status> SendAll(const std::vector<OutgoingRecord>& records) override {
     std::vector<Delivery> deliveries(records.size());
     std::vector<bool> enqueued(records.size(), false);

@@ -437,11 +437,20 @@ void IndicatorPipeline::Run() {
         next_tick = absl::Now() + options_.retry_backoff;
         continue;
       }
+      const absl::Time tick_start = absl::Now();
       absl::Status ticked = levels_->RecomputeAll(now);
       if (!ticked.ok()) log->warn("timed level evaluation: {}", ticked.ToString());
+      const absl::Time levels_done = absl::Now();
       if (desk_ != nullptr) {
         auto ran = desk_->Tick(now);
         if (!ran.ok()) log->warn("timed duty desk work: {}", ran.status().ToString());
+      }
+      // Records wait while the timed work runs: say so when it is long enough to be felt.
+      if (absl::Now() - tick_start > absl::Milliseconds(100)) {
+        log->info("timed work held the pipeline {} (levels {}, duty desk {})",
+                  absl::FormatDuration(absl::Now() - tick_start),
+                  absl::FormatDuration(levels_done - tick_start),
+                  absl::FormatDuration(absl::Now() - levels_done));
       }
     }
     auto polled = consumer_->Poll(absl::Milliseconds(200));

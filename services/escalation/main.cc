@@ -131,6 +131,11 @@ int main(int argc, char** argv) {
   producer_options.linger = absl::ZeroDuration();
   auto producer = resilience::kafka::NewRdKafkaProducer(producer_options);
   if (!producer.ok()) return Fail(producer.status());
+  // The first alert after a start must not wait for the topics' lookup.
+  (*producer)->Prepare({Topic(topics, topics.alerts(), "alerts"), Topic(topics, topics.audit(), "audit"),
+                        Topic(topics, topics.status(), "status"),
+                        Topic(topics, topics.dead_letter(), "dead-letter")},
+                       absl::Seconds(5));
   resilience::kafka::ConsumerOptions consumer_options;
   consumer_options.client = kafka_client;
   consumer_options.group_id = absl::StrCat(
