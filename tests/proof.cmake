@@ -20,7 +20,7 @@ add_project_library(proof_support
 
 # --- scale-out: two escalation instances in one consumer group, one killed ------------------------
 add_project_test(escalation_scaleout_test SRCS integration/escalation_scaleout_test.cc
-  DEPS proof_support kafka_rdkafka config scope clock events_proto reference_proto escalation_proto
+  DEPS proof_support kafka_rdkafka redis_hiredis config scope clock events_proto reference_proto escalation_proto
        test_support
   LABELS integration INFRA TIMEOUT 600)
 add_dependencies(escalation_scaleout_test escalation-service)

@@ -330,7 +330,9 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
   if (indicator.counts_for_area_level() && !area_id.empty()) {
     auto changed = levels_->RecomputeArea(area_id, at);
     if (!changed.ok()) return changed.status();
-    county = county || *changed;
+    // A redelivery may find the area already stored by a predecessor that stopped before the
+    // county: the county is recomputed too (idempotent), so it moves at this figure's time.
+    county = county || *changed || redelivered;
     moved = moved || *changed;
   }
   if (scope.kind() == common::v1::SCOPE_KIND_ACUTE_SITE) {

@@ -9,6 +9,10 @@
 // three topics), in five rounds over three days so levels rise, hold and step down. Each event is
 // published once the previous one is applied (the group has committed everything), which fixes
 // the order across partitions, as in the scripted-day test.
+//
+// A second test pins the case behind an intermittent failure of the first: an instance killed
+// after storing an area's new level but before rolling the county up. The survivor finds the
+// figure already applied; its redelivery must roll the county up, not stop at the unchanged area.
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +22,7 @@
 #include "common/clock/proto_time.h"
 #include "common/config/text_proto.h"
 #include "common/kafka/rdkafka_producer.h"
+#include "common/redis/hiredis_client.h"
 #include "common/scope/scope_key.h"
 #include "events/v1/events.pb.h"
 #include "gmock/gmock.h"
@@ -202,6 +207,61 @@ TEST_F(EscalationScaleOutTest, TwoInstancesOneKilledEndLikeOne) {
   const std::map<std::string, int> got = recorder.Received();
   EXPECT_THAT(Duplicates(got), ::testing::IsEmpty());
   EXPECT_EQ(got, expected_stream);
+}
+
+// An instance stopped between storing an area's level and rolling the county up leaves the county
+// behind. Simulated here by removing the county's level and level alert from Redis (a county
+// never rolled up); redelivering an area figure
+// that was already applied (a provider's retry, or a killed instance's partitions moving) brings
+// the county back at the level its areas call for.
+TEST_F(EscalationScaleOutTest, RedeliveryFinishesACountyRollUpCutShort) {
+  const std::vector<Reading> readings = Readings();
+  const std::string ns = UniqueNamespace("reroll");
+  ASSERT_THAT(CreateProjectTopics(ns), IsOk());
+  auto service = StartEscalation(ns, Clock());
+  ASSERT_THAT(service, IsOk());
+  // Rounds 0 and 1: the areas' referrals rise, and the county with them.
+  const size_t per_round = readings.size() / 5;
+  const Reading* last_referral = nullptr;
+  for (size_t i = 0; i < 2 * per_round; ++i) {
+    Publish(ns, readings[i]);
+    if (readings[i].topic == "capacity") last_referral = &readings[i];
+  }
+  ASSERT_NE(last_referral, nullptr);
+  ASSERT_TRUE(WaitEscalationApplied(ns)) << service->process.LogTail();
+  auto stub = esc::AlertService::NewStub(
+      grpc::CreateChannel(service->address(), grpc::InsecureChannelCredentials()));
+  auto county_line = [&]() -> std::string {
+    for (const std::string& line : EscalationSnapshot(*stub, SnapshotDetail::kOrderFree)) {
+      if (line.rfind("level county/", 0) == 0) return line;
+    }
+    return "";
+  };
+  const std::string county = county_line();
+  ASSERT_THAT(county, ::testing::HasSubstr("level county/kent computed L"));
+  ASSERT_THAT(county, ::testing::Not(::testing::HasSubstr("computed L1 ")));
+
+  redis::ClientOptions options;
+  options.port = RedisPort();
+  auto redis = redis::NewHiredisClient(options);
+  // The county's level and its level alert (record, revision, audit trail), as if never rolled up.
+  std::vector<std::string> keys = {ns + ":{county/kent}:level"};
+  std::string cursor = "0";
+  do {
+    auto page = redis->Run({"SCAN", cursor, "MATCH", ns + ":*county-level/county/kent/*", "COUNT", "1000"});
+    ASSERT_THAT(page, IsOk());
+    cursor = page->elements[0].str;
+    for (const auto& key : page->elements[1].elements) keys.push_back(key.str);
+  } while (cursor != "0");
+  ASSERT_GE(keys.size(), 4u);  // level, alert, alert revision, audit
+  for (const std::string& key : keys) ASSERT_THAT(redis->Run({"DEL", key}), IsOk());
+  ASSERT_THAT(redis->Run({"SREM", ns + ":{status}:levels", "county/kent"}), IsOk());
+  ASSERT_EQ(county_line(), "");
+
+  Publish(ns, *last_referral);  // the same event id: already applied
+  ASSERT_TRUE(WaitEscalationApplied(ns)) << service->process.LogTail();
+  EXPECT_EQ(county_line(), county) << service->process.LogTail();
+  service->process.Kill();
 }
 
 }  // namespace
