@@ -67,7 +67,9 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     if (!computed.ok()) return computed.status();
     if (extra) extra(&context);
     const HoldRule hold{options_.step_down_hold, limit};
-    ScopeLevelAssessment a = AssessScopeLevel(loaded->record, *computed, referrals, hold, context, now);
+    // The loaded record becomes the next one: moved, not copied (only its version is read below).
+    ScopeLevelAssessment a = AssessScopeLevel(std::move(inputs->level.record), *computed, referrals,
+                                              hold, context, now);
     const bool changed = a.status_changed || a.changed_alert.has_value();
     if (level_after != nullptr) {
       *level_after = changed ? a.next.status.computed_level() : current;

@@ -263,7 +263,7 @@ void BM_Level_AssessScopeLevel(benchmark::State& state) {
     int sum = 0;
     absl::Time now = kAt;
     for (const auto& c : computed) {
-      ScopeLevelAssessment a = AssessScopeLevel(previous, c, 90.0, rule, context, now);
+      ScopeLevelAssessment a = AssessScopeLevel(std::move(previous), c, 90.0, rule, context, now);
       sum += a.status_changed;
       previous = std::move(a.next);
       now += absl::Minutes(10);

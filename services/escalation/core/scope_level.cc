@@ -39,12 +39,12 @@ std::string Fingerprint(v1::LevelStatus& s, bool with_evidence) {
 
 }  // namespace
 
-ScopeLevelAssessment AssessScopeLevel(const std::optional<ScopeLevelRecord>& previous,
+ScopeLevelAssessment AssessScopeLevel(std::optional<ScopeLevelRecord> previous,
                                       const ComputedLevel& computed,
                                       std::optional<double> referrals, const HoldRule& rule,
                                       const ScopeLevelContext& context, absl::Time now) {
   ScopeLevelAssessment out;
-  out.next = previous.value_or(ScopeLevelRecord{});
+  if (previous.has_value()) out.next = *std::move(previous);
   const common::v1::OpelLevel before = out.next.status.computed_level();
   const HeldLevel held =
       ApplyHold(HeldOf(out.next.status, rule), computed.level, now, referrals, rule);
@@ -81,6 +81,8 @@ ScopeLevelAssessment AssessScopeLevel(const std::optional<ScopeLevelRecord>& pre
   out.only_evidence_changed = out.status_changed && level_before == Fingerprint(s, false);
 
   const common::v1::OpelLevel after = held.level;
+  // An unchanged level never changes the alert (AlertOnLevelChange): its text is not built.
+  if (before == after) return out;
   AlertSubject subject{context.rule, context.scope, "", context.area_id, context.recipient_roles};
   AlertText text;
   if (context.catalogue != nullptr && IsLevel(after)) {

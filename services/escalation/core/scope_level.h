@@ -55,7 +55,7 @@ struct ScopeLevelAssessment {
 };
 
 // Applies a freshly computed level at `now` with `referrals` in the scope under `rule`.
-ScopeLevelAssessment AssessScopeLevel(const std::optional<ScopeLevelRecord>& previous,
+ScopeLevelAssessment AssessScopeLevel(std::optional<ScopeLevelRecord> previous,
                                       const ComputedLevel& computed,
                                       std::optional<double> referrals, const HoldRule& rule,
                                       const ScopeLevelContext& context, absl::Time now);
