@@ -44,9 +44,10 @@ LevelRollUp::LevelRollUp(LevelState* state, kafka::Producer* producer,
 absl::StatusOr<bool> LevelRollUp::Recompute(
     const common::v1::ScopeRef& scope, const std::string& name, const std::string& area_id,
     const std::string& rule, const std::vector<std::string>& roles, absl::Time now,
-    const RollUpReads& reads, const ComputeLevel& compute,
+    RollUpReads reads, const ComputeLevel& compute,
     const std::function<void(ScopeLevelContext*)>& extra, common::v1::OpelLevel* level_after,
     RollUpInputs* read) {
+  reads.level_alert = false;  // read below only when the level moves
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto inputs = state_->LoadForRollUp(scope, reads);
     if (!inputs.ok()) return inputs.status();
@@ -67,9 +68,16 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     if (!computed.ok()) return computed.status();
     if (extra) extra(&context);
     const HoldRule hold{options_.step_down_hold, limit};
+    std::optional<ScopeLevelRecord>& record = inputs->level.record;
+    if (record.has_value() && !inputs->level.alert_id.empty() &&
+        NextComputedLevel(record, *computed, referrals, hold, now) != current) {
+      auto alert = state_->alerts()->GetAlert(inputs->level.alert_id);
+      if (!alert.ok()) return alert.status();
+      record->alert = *std::move(alert);
+    }
     // The loaded record becomes the next one: moved, not copied (only its version is read below).
-    ScopeLevelAssessment a = AssessScopeLevel(std::move(inputs->level.record), *computed, referrals,
-                                              hold, context, now);
+    ScopeLevelAssessment a = AssessScopeLevel(std::move(record), *computed, referrals, hold,
+                                              context, now);
     const bool changed = a.status_changed || a.changed_alert.has_value();
     if (level_after != nullptr) {
       *level_after = changed ? a.next.status.computed_level() : current;

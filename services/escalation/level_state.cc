@@ -138,8 +138,9 @@ absl::StatusOr<RollUpInputs> LevelState::LoadForRollUp(const common::v1::ScopeRe
   }
   absl::SimpleAtoi(level.elements[1].str, &record.episode);
   absl::SimpleAtoi(level.elements[2].str, &out.level.version);
-  if (!level.elements[3].is_nil()) {
-    auto alert = alerts_->GetAlert(level.elements[3].str);
+  if (!level.elements[3].is_nil()) out.level.alert_id = level.elements[3].str;
+  if (reads.level_alert && !out.level.alert_id.empty()) {
+    auto alert = alerts_->GetAlert(out.level.alert_id);
     if (!alert.ok()) return alert.status();
     record.alert = *alert;
   }

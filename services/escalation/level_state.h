@@ -20,6 +20,9 @@ namespace resilience::escalation {
 struct LoadedLevel {
   std::optional<ScopeLevelRecord> record;
   int64_t version = 0;
+  // The scope's level alert (of its current episode), "" when none; `record->alert` holds it
+  // unless the read left it out (RollUpReads::level_alert).
+  std::string alert_id;
 };
 
 // What a roll-up reads besides its scope's own level, fetched with it (LoadForRollUp).
@@ -30,6 +33,9 @@ struct RollUpReads {
   bool stale_alerts = false;
   // Other scopes' level statuses (the county reads its areas').
   std::vector<common::v1::ScopeRef> status_scopes;
+  // The scope's level alert too (a second round trip). A roll-up leaves it out and reads it
+  // only when the level moves: it is large (evidence, action cards) and nothing else needs it.
+  bool level_alert = true;
 };
 
 // A scope's level with the reads its roll-up asked for.
@@ -52,7 +58,7 @@ class LevelState {
   absl::StatusOr<LoadedLevel> Load(const common::v1::ScopeRef& scope);
 
   // The scope's level and everything `reads` names in one round trip (a second when the level
-  // has an alert): a roll-up's inputs.
+  // has an alert and `reads.level_alert`): a roll-up's inputs.
   absl::StatusOr<RollUpInputs> LoadForRollUp(const common::v1::ScopeRef& scope,
                                              const RollUpReads& reads);
 

@@ -39,6 +39,14 @@ std::string Fingerprint(v1::LevelStatus& s, bool with_evidence) {
 
 }  // namespace
 
+common::v1::OpelLevel NextComputedLevel(const std::optional<ScopeLevelRecord>& previous,
+                                        const ComputedLevel& computed,
+                                        std::optional<double> referrals, const HoldRule& rule,
+                                        absl::Time now) {
+  const HeldLevel held = previous.has_value() ? HeldOf(previous->status, rule) : HeldLevel{};
+  return ApplyHold(held, computed.level, now, referrals, rule).level;
+}
+
 ScopeLevelAssessment AssessScopeLevel(std::optional<ScopeLevelRecord> previous,
                                       const ComputedLevel& computed,
                                       std::optional<double> referrals, const HoldRule& rule,

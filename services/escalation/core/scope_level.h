@@ -54,6 +54,14 @@ struct ScopeLevelAssessment {
   std::optional<v1::Alert> changed_alert;
 };
 
+// The computed level AssessScopeLevel would give the scope (after the hold), alone. Only when it
+// differs from the level held does the assessment read the scope's alert, so a caller can load
+// the alert (large: evidence and action cards) in that case only.
+common::v1::OpelLevel NextComputedLevel(const std::optional<ScopeLevelRecord>& previous,
+                                        const ComputedLevel& computed,
+                                        std::optional<double> referrals, const HoldRule& rule,
+                                        absl::Time now);
+
 // Applies a freshly computed level at `now` with `referrals` in the scope under `rule`.
 ScopeLevelAssessment AssessScopeLevel(std::optional<ScopeLevelRecord> previous,
                                       const ComputedLevel& computed,
