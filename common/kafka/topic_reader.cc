@@ -143,6 +143,13 @@ absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const ClientOptions&
   absl::Status status = internal::ToStatus(code, "kafka committed offsets " + topic);
   for (RdKafka::TopicPartition* tp : partitions) {
     if (!status.ok()) break;
+    // A partition's own error (its coordinator still loading the group's offsets, say) is not
+    // "nothing committed": reading from the start would leave out what the group applied.
+    if (tp->err() != RdKafka::ERR_NO_ERROR) {
+      status = internal::ToStatus(tp->err(), absl::StrCat("kafka committed offset ", topic, "[",
+                                                          tp->partition(), "]"));
+      break;
+    }
     int64_t offset = tp->offset();
     if (offset < 0) {
       int64_t low = 0, high = 0;

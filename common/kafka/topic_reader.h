@@ -31,7 +31,8 @@ absl::Status ReadTopicUntil(const ClientOptions& client, const std::string& topi
 
 // The offsets consumer group `group` has committed on each partition of `topic` (the next
 // offset it will read); partitions with nothing committed map to their low watermark. Does not
-// join the group. UNAVAILABLE when the broker does not answer.
+// join the group. UNAVAILABLE when the broker does not answer; a partition's own error (its
+// offsets still loading on the group's coordinator, say) as that error, never as "nothing".
 absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const ClientOptions& client,
                                                             const std::string& group,
                                                             const std::string& topic);
