@@ -44,10 +44,9 @@ LevelRollUp::LevelRollUp(LevelState* state, kafka::Producer* producer,
 absl::StatusOr<bool> LevelRollUp::Recompute(
     const common::v1::ScopeRef& scope, const std::string& name, const std::string& area_id,
     const std::string& rule, const std::vector<std::string>& roles, absl::Time now,
-    RollUpReads reads, const ComputeLevel& compute,
+    const RollUpReads& reads, const ComputeLevel& compute,
     const std::function<void(ScopeLevelContext*)>& extra, common::v1::OpelLevel* level_after,
     RollUpInputs* read) {
-  reads.level_alert = false;  // read below only when the level moves
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto inputs = state_->LoadForRollUp(scope, reads);
     if (!inputs.ok()) return inputs.status();

@@ -79,12 +79,13 @@ class LevelRollUp {
       std::optional<double>* referral_limit)>;
 
   // Loads the scope's level with `reads` in one round trip (its alert in a second, only when the
-  // level moves), assesses and stores it, retrying compare-and-set conflicts. The scope's computed level as it stands afterwards goes to
-  // `level_after`, and the inputs its last attempt read to `read`, when not null.
+  // level moves), assesses and stores it, retrying compare-and-set conflicts. The scope's
+  // computed level as it stands afterwards goes to `level_after`, and the inputs its last
+  // attempt read to `read`, when not null.
   absl::StatusOr<bool> Recompute(const common::v1::ScopeRef& scope, const std::string& name,
                                  const std::string& area_id, const std::string& rule,
                                  const std::vector<std::string>& roles, absl::Time now,
-                                 RollUpReads reads, const ComputeLevel& compute,
+                                 const RollUpReads& reads, const ComputeLevel& compute,
                                  const std::function<void(ScopeLevelContext*)>& extra = {},
                                  common::v1::OpelLevel* level_after = nullptr,
                                  RollUpInputs* read = nullptr);

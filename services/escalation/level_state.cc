@@ -79,7 +79,9 @@ std::string LevelState::LevelKey(const common::v1::ScopeRef& scope) const {
 }
 
 absl::StatusOr<LoadedLevel> LevelState::Load(const common::v1::ScopeRef& scope) {
-  auto loaded = LoadForRollUp(scope, RollUpReads());
+  RollUpReads reads;
+  reads.level_alert = true;
+  auto loaded = LoadForRollUp(scope, reads);
   if (!loaded.ok()) return loaded.status();
   return std::move(loaded->level);
 }

@@ -33,9 +33,10 @@ struct RollUpReads {
   bool stale_alerts = false;
   // Other scopes' level statuses (the county reads its areas').
   std::vector<common::v1::ScopeRef> status_scopes;
-  // The scope's level alert too (a second round trip). A roll-up leaves it out and reads it
-  // only when the level moves: it is large (evidence, action cards) and nothing else needs it.
-  bool level_alert = true;
+  // The scope's level alert too (a second round trip). Load asks for it; a roll-up leaves it out
+  // and reads it only when the level moves: it is large (evidence, action cards) and nothing
+  // else a roll-up does needs it.
+  bool level_alert = false;
 };
 
 // A scope's level with the reads its roll-up asked for.
