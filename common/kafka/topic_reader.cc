@@ -112,8 +112,17 @@ absl::Status ReadTopicToEnd(const ClientOptions& client, const std::string& topi
 absl::Status ReadTopicUntil(const ClientOptions& client, const std::string& topic,
                             const std::map<int32_t, int64_t>& until,
                             const std::function<absl::Status(const ConsumedRecord&)>& on_record,
-                            absl::Duration timeout) {
-  return ReadTopic(client, topic, &until, on_record, timeout);
+                            absl::Duration timeout, size_t* records_read) {
+  size_t records = 0;
+  absl::Status read = ReadTopic(
+      client, topic, &until,
+      [&](const ConsumedRecord& r) {
+        ++records;
+        return on_record(r);
+      },
+      timeout);
+  if (records_read != nullptr) *records_read = records;
+  return read;
 }
 
 absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const ClientOptions& client,

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/clock/proto_time.h"
 #include "common/kafka/topic_reader.h"
@@ -145,6 +146,7 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
   for (const std::string& topic : sources_.domain_topics) {
     auto until = kafka::CommittedOffsets(sources_.client, sources_.group_id, topic);
     if (!until.ok()) return until.status();
+    size_t records = 0, derived = 0;
     read = kafka::ReadTopicUntil(
         sources_.client, topic, *until,
         [&](const kafka::ConsumedRecord& r) {
@@ -160,10 +162,16 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
           const absl::Time at = FromProtoTime(f.evidence.provenance().accepted_at());
           IndicatorAssessment a = AssessIndicator(previous, f.evidence, context, at);
           if (!a.superseded) figures[key] = a.next;
+          ++derived;
           return absl::OkStatus();
         },
-        timeout);
+        timeout, &records);
     if (!read.ok()) return read;
+    // What the figures were derived from, so a rebuild that found less than expected shows why.
+    Logger("escalation")
+        ->info("rebuild: {} read up to the group's committed offsets {{{}}}: {} records, {} figures",
+               topic,
+               absl::StrJoin(*until, ",", absl::PairFormatter(":")), records, derived);
   }
 
   // Episodes and open stale-data alerts of figures and levels, from the alerts.
