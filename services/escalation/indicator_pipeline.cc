@@ -173,7 +173,16 @@ size_t IndicatorPipeline::ApplyBatch(const std::vector<kafka::ConsumedRecord>& r
   // Applies the wave gathered so far. False when stopping or the live view is lost.
   auto flush = [&]() {
     if (wave.empty()) return true;
-    if (!LiveViewWhole(clock_->Now()) || !ApplyWave(wave)) return false;
+    if (!LiveViewWhole(clock_->Now())) return false;
+    // Each scope's evidence-only status is stored once, after the wave, not after every roll-up.
+    if (levels_ != nullptr) levels_->DeferEvidence();
+    const bool applied = ApplyWave(wave);
+    if (levels_ != nullptr) {
+      absl::Status flushed = levels_->FlushEvidence();
+      // Only evidence is lost, and the next timed evaluation re-derives it.
+      if (!flushed.ok()) Logger("escalation")->warn("level evidence not stored: {}", flushed.ToString());
+    }
+    if (!applied) return false;
     done += wave.size();
     wave.clear();
     events.clear();

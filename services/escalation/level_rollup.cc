@@ -86,7 +86,15 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
       read->figures = std::move(inputs->figures);
       read->stale_alerts = std::move(inputs->stale_alerts);
     }
-    if (!changed) return false;
+    // Stored as computed: a status kept from earlier in the wave would now be older than it.
+    if (!changed) {
+      if (defer_evidence_) kept_evidence_.erase(ScopeKey(scope));
+      return false;
+    }
+    if (a.only_evidence_changed && defer_evidence_) {
+      kept_evidence_[ScopeKey(scope)] = {scope, loaded->version, std::move(a)};
+      return false;
+    }
     if (a.changed_alert.has_value() && options_.stamp != nullptr) {
       options_.stamp->Stamp(&*a.changed_alert, now);
     }
@@ -125,7 +133,10 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
       if (!s.ok()) return s;
     }
     auto stored = state_->Store(scope, loaded->version, a, audit);
-    if (stored.ok()) return true;
+    if (stored.ok()) {
+      kept_evidence_.erase(ScopeKey(scope));  // this status is newer
+      return true;
+    }
     if (!absl::IsAborted(stored.status())) return stored.status();
   }
   return absl::AbortedError(absl::StrCat("level of ", ScopeKey(scope), " kept changing"));
@@ -386,6 +397,34 @@ std::vector<std::string> LevelRollUp::BoardAreasOf(const common::v1::ScopeRef& s
     if (std::find(ids.begin(), ids.end(), scope.id()) != ids.end()) out.push_back(b.id());
   }
   return out;
+}
+
+absl::Status LevelRollUp::FlushEvidence() {
+  defer_evidence_ = false;
+  std::map<std::string, KeptEvidence> kept;
+  kept.swap(kept_evidence_);
+  std::vector<LevelStore> stores;
+  stores.reserve(kept.size());
+  for (const auto& [key, k] : kept) stores.push_back({&k.scope, k.version, &k.assessment});
+  auto stored = state_->StoreMany(stores);
+  if (!stored.ok()) return stored.status();
+  size_t i = 0;
+  for (const auto& [key, k] : kept) {
+    const absl::Status& outcome = (*stored)[i++];
+    if (absl::IsAborted(outcome)) continue;  // a newer status was stored meanwhile
+    if (!outcome.ok()) return outcome;
+    // Published once stored, so a status stored meanwhile by another writer is never followed
+    // on the topic by this older one. Not waited for: lost, the previous values stand until the
+    // next evaluation re-derives them (as after a Redis rebuild).
+    producer_->SendAsync({options_.status_topic, key, k.assessment.next.status.SerializeAsString(), {}},
+                         [key](absl::Status sent) {
+                           if (!sent.ok()) {
+                             Logger("escalation")->warn("status of {} not published: {}", key,
+                                                        sent.ToString());
+                           }
+                         });
+  }
+  return absl::OkStatus();
 }
 
 absl::Status LevelRollUp::RecomputeAll(absl::Time now) {

@@ -70,6 +70,18 @@ class LevelRollUp {
   // Every area, then the county (the timer).
   absl::Status RecomputeAll(absl::Time now);
 
+  // From here until FlushEvidence, a scope whose status changed in its evidence alone (the
+  // figures' values and ages behind an unchanged level, hold and coverage) keeps its latest
+  // status here instead of storing and publishing it after every roll-up: a wave of records
+  // stores each such scope once. Nothing a roll-up, the county or the duty desk reads is in the
+  // evidence; readers of the status see it at most a wave late.
+  void DeferEvidence() { defer_evidence_ = true; }
+  // Stores the kept statuses in one round trip, publishes those stored on the status topic, and
+  // stops deferring. A status stored meanwhile by another writer (a declaration, another
+  // instance) wins: the kept one is dropped, and the next evaluation refreshes its evidence.
+  // UNAVAILABLE when Redis is down (the kept statuses are dropped likewise).
+  absl::Status FlushEvidence();
+
  private:
   // What a scope's level is computed from: `inputs` as loaded with it (RollUpReads), the scope's
   // level before; fills the evidence and the hold's referral figures.
@@ -112,6 +124,13 @@ class LevelRollUp {
                                const RollUpInputs& read, common::v1::OpelLevel level,
                                const std::string& area_id, absl::Time now);
 
+  // A status kept by DeferEvidence: the assessment and the version it was computed from.
+  struct KeptEvidence {
+    common::v1::ScopeRef scope;
+    int64_t version = 0;
+    ScopeLevelAssessment assessment;
+  };
+
   LevelState* state_;
   kafka::Producer* producer_;
   std::shared_ptr<const ReferenceIndex> reference_;
@@ -119,6 +138,8 @@ class LevelRollUp {
   LevelRollUpOptions options_;
   const ActionCatalogue* catalogue_;
   const AcuteFrameworks* acute_;
+  bool defer_evidence_ = false;
+  std::map<std::string, KeptEvidence> kept_evidence_;  // by scope key
 };
 
 }  // namespace resilience::escalation

@@ -150,33 +150,70 @@ absl::StatusOr<RollUpInputs> LevelState::LoadForRollUp(const common::v1::ScopeRe
   return out;
 }
 
-absl::StatusOr<std::string> LevelState::Store(const common::v1::ScopeRef& scope,
-                                              int64_t expected_version,
-                                              const ScopeLevelAssessment& a,
-                                              const v1::AuditRecord& audit) {
+redis::ScriptCall LevelState::StoreCall(const common::v1::ScopeRef& scope,
+                                        int64_t expected_version, const ScopeLevelAssessment& a,
+                                        const v1::AuditRecord& audit) const {
   const bool alert_changed = a.changed_alert.has_value();
   const std::string alert_id = alert_changed ? a.changed_alert->alert_id() : "";
   const uint64_t rev = alert_changed ? a.changed_alert->revision() : 0;
   const std::string unused = LevelKey(scope);
-  auto reply = client_->Eval(
-      StoreScript(),
-      {LevelKey(scope), alert_changed ? alerts_->AlertKeyOf(alert_id) : unused,
-       alert_changed ? alerts_->RevisionKeyOf(alert_id) : unused, alerts_->StreamKey(),
-       absl::StrCat(prefix_, "{alerts}:index"),
-       alert_changed ? alerts_->AuditKeyOf(alert_id) : unused,
-       absl::StrCat(prefix_, "{status}:levels")},
-      {absl::StrCat(expected_version), a.next.status.SerializeAsString(),
-       absl::StrCat(a.next.episode), alert_id,
-       alert_changed ? a.changed_alert->SerializeAsString() : "", absl::StrCat(rev > 0 ? rev - 1 : 0),
-       absl::StrCat(rev), absl::StrCat(stream_max_entries_),
-       absl::StrCat(alert_changed ? absl::ToUnixMillis(FromProtoTime(a.changed_alert->raised_at())) : 0),
-       alert_changed ? audit.SerializeAsString() : "", ScopeKey(scope)});
-  if (!reply.ok()) return reply.status();
-  if (reply->elements.size() != 2) return absl::InternalError("level script: unexpected reply");
-  if (reply->elements[0].str == "conflict") {
+  return {{LevelKey(scope), alert_changed ? alerts_->AlertKeyOf(alert_id) : unused,
+           alert_changed ? alerts_->RevisionKeyOf(alert_id) : unused, alerts_->StreamKey(),
+           absl::StrCat(prefix_, "{alerts}:index"),
+           alert_changed ? alerts_->AuditKeyOf(alert_id) : unused,
+           absl::StrCat(prefix_, "{status}:levels")},
+          {absl::StrCat(expected_version), a.next.status.SerializeAsString(),
+           absl::StrCat(a.next.episode), alert_id,
+           alert_changed ? a.changed_alert->SerializeAsString() : "",
+           absl::StrCat(rev > 0 ? rev - 1 : 0), absl::StrCat(rev),
+           absl::StrCat(stream_max_entries_),
+           absl::StrCat(alert_changed
+                            ? absl::ToUnixMillis(FromProtoTime(a.changed_alert->raised_at()))
+                            : 0),
+           alert_changed ? audit.SerializeAsString() : "", ScopeKey(scope)}};
+}
+
+namespace {
+
+// The stream id of a store script's reply, or ABORTED on a conflict.
+absl::StatusOr<std::string> StoreOutcome(const redis::Reply& reply,
+                                         const common::v1::ScopeRef& scope) {
+  if (reply.elements.size() != 2) return absl::InternalError("level script: unexpected reply");
+  if (reply.elements[0].str == "conflict") {
     return absl::AbortedError(absl::StrCat("level ", ScopeKey(scope), " changed meanwhile"));
   }
-  return reply->elements[1].str;
+  return reply.elements[1].str;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> LevelState::Store(const common::v1::ScopeRef& scope,
+                                              int64_t expected_version,
+                                              const ScopeLevelAssessment& a,
+                                              const v1::AuditRecord& audit) {
+  redis::ScriptCall call = StoreCall(scope, expected_version, a, audit);
+  auto reply = client_->Eval(StoreScript(), call.keys, call.args);
+  if (!reply.ok()) return reply.status();
+  return StoreOutcome(*reply, scope);
+}
+
+absl::StatusOr<std::vector<absl::Status>> LevelState::StoreMany(
+    const std::vector<LevelStore>& stores) {
+  std::vector<redis::ScriptCall> calls;
+  calls.reserve(stores.size());
+  const v1::AuditRecord no_audit;
+  for (const LevelStore& s : stores) {
+    calls.push_back(StoreCall(*s.scope, s.expected_version, *s.assessment, no_audit));
+  }
+  std::vector<absl::Status> out;
+  if (calls.empty()) return out;
+  auto replies = client_->EvalMany(StoreScript(), calls);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < stores.size(); ++i) {
+    const auto& r = (*replies)[i];
+    out.push_back(r.ok() ? StoreOutcome(*r, *stores[i].scope).status() : r.status());
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<v1::LevelStatus>> LevelState::ListLevels() {

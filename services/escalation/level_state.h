@@ -50,6 +50,13 @@ struct RollUpInputs {
   std::vector<std::optional<v1::LevelStatus>> statuses;
 };
 
+// One scope's status to store with others (StoreMany); nothing owned.
+struct LevelStore {
+  const common::v1::ScopeRef* scope = nullptr;
+  int64_t expected_version = 0;
+  const ScopeLevelAssessment* assessment = nullptr;  // without an alert transition
+};
+
 class LevelState {
  public:
   // `client` and `alerts` (for alert lookups and key names) are not owned.
@@ -72,6 +79,11 @@ class LevelState {
                                     const ScopeLevelAssessment& assessment,
                                     const v1::AuditRecord& audit);
 
+  // Store for several scopes' statuses without an alert transition (evidence-only changes), in
+  // one round trip: one result per store, in order, each OK or ABORTED as Store's. UNAVAILABLE
+  // (for all) when Redis is down.
+  absl::StatusOr<std::vector<absl::Status>> StoreMany(const std::vector<LevelStore>& stores);
+
   // Stores a changed status without an alert transition (a declaration made or withdrawn),
   // compare-and-set on the version, and appends `audit` to the scope's audit list. ABORTED when
   // the level moved meanwhile.
@@ -93,6 +105,10 @@ class LevelState {
 
  private:
   std::string LevelKey(const common::v1::ScopeRef& scope) const;
+  // The store script's keys and arguments.
+  redis::ScriptCall StoreCall(const common::v1::ScopeRef& scope, int64_t expected_version,
+                              const ScopeLevelAssessment& assessment,
+                              const v1::AuditRecord& audit) const;
 
   redis::Client* client_;
   LiveState* alerts_;

@@ -4,10 +4,12 @@
 // of unacknowledged alerts up the role chain, a decision prompt answered by the assistant
 // director, silences, recorded actions, and notification attempts in the audit trail; each with
 // the refusals staff would meet (wrong role, wrong area, no reason).
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/clock/clock.h"
 #include "common/clock/proto_time.h"
 #include "common/ids/uuid.h"
@@ -46,7 +48,7 @@ class EscalationWorkflowTest : public ::testing::Test {
          "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
          "--kafka_bootstrap=" + KafkaBootstrap(), "--redis_port=" + std::to_string(RedisPort()),
          "--namespace=" + ns_, "--clock_start=" + absl::FormatTime(absl::RFC3339_full, kStart, absl::UTCTimeZone()),
-         absl::StrCat("--clock_speed=", kSpeed), "--level_tick_seconds=1"});
+         absl::StrCat("--clock_speed=", kSpeed), "--level_tick_seconds=" + level_tick_seconds_});
     ASSERT_THAT(service, IsOk());
     service_ = std::make_unique<RunningService>(*std::move(service));
     stub_ = esc::AlertService::NewStub(
@@ -127,6 +129,8 @@ class EscalationWorkflowTest : public ::testing::Test {
     return out;
   }
 
+  // Real seconds between the service's timed evaluations.
+  std::string level_tick_seconds_ = "1";
   std::string ns_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<RunningService> service_;
@@ -301,6 +305,93 @@ TEST_F(EscalationWorkflowTest, AcuteSiteAtOpel3PromptsKccToDecide) {
   // The prompt and the alert announcing it share one trail.
   EXPECT_THAT(AuditActions(prompt.prompt_id()),
               ::testing::ElementsAre("prompt.raised", "alert.raised", "prompt.answered", "alert.resolved"));
+}
+
+// An area whose level stands while the figures behind it change keeps its new evidence through
+// the wave and stores it once after (LevelRollUp::DeferEvidence). With the timed evaluation,
+// which would re-derive any evidence, out of the run: after each burst an area's evidence must
+// name exactly the figures behind its level, the last reading of each.
+class EscalationEvidenceTest : public EscalationWorkflowTest {
+ protected:
+  EscalationEvidenceTest() { level_tick_seconds_ = "86400"; }
+
+  // A referrals figure of `area`, keyed "burst" so that a burst's records share a partition and
+  // are applied in order (the service reads the scope from the envelope, not the key).
+  kafka::OutgoingRecord Referrals(const std::string& area, double count) {
+    DomainEvent e;
+    auto* env = e.mutable_envelope();
+    env->set_event_id(NewRandomUuid());
+    env->set_source("workflow-test");
+    env->mutable_scope()->set_kind(common::v1::SCOPE_KIND_AREA);
+    env->mutable_scope()->set_id(area);
+    const absl::Time now = clock_->Now();
+    *env->mutable_occurred_at() = ToProtoTime(now);
+    *env->mutable_received_at() = ToProtoTime(now);
+    env->set_schema_version(1);
+    env->mutable_provenance()->set_provider_id("workflow-test");
+    *env->mutable_provenance()->mutable_accepted_at() = ToProtoTime(now);
+    e.mutable_observation()->set_indicator("referrals_pending_assessment");
+    e.mutable_observation()->set_number(count);
+    e.mutable_observation()->set_unit("count");
+    return {ns_ + "capacity", "burst", e.SerializeAsString(), {}};
+  }
+  // Published together, so fetched and applied as one wave.
+  void Burst(const std::vector<kafka::OutgoingRecord>& records) {
+    for (const absl::Status& s : producer_->SendAll(records)) ASSERT_THAT(s, IsOk());
+  }
+  // The area's level and its evidence as "indicator=value", sorted.
+  std::string AreaLine(const std::string& area) {
+    esc::StatusBoard board;
+    Call("helen-marsh", &esc::AlertService::Stub::GetStatusBoard, esc::GetStatusBoardRequest(), &board);
+    for (const auto& level : board.levels()) {
+      if (level.scope().kind() != common::v1::SCOPE_KIND_AREA || level.scope().id() != area) continue;
+      std::vector<std::string> evidence;
+      for (const auto& e : level.evidence()) evidence.push_back(absl::StrCat(e.indicator(), "=", e.value()));
+      std::sort(evidence.begin(), evidence.end());
+      return absl::StrCat("L", level.computed_level(), " ", absl::StrJoin(evidence, ","));
+    }
+    return "none";
+  }
+  // Every figure of the board, for failure messages.
+  std::string Figures() {
+    esc::StatusBoard board;
+    Call("helen-marsh", &esc::AlertService::Stub::GetStatusBoard, esc::GetStatusBoardRequest(), &board);
+    std::string out;
+    for (const auto& f : board.indicators()) {
+      absl::StrAppend(&out, "\n", ScopeKey(f.latest().scope()), " ", f.latest().indicator(),
+                      " L", f.latest().level(), " held L", f.held_level(), " value ",
+                      f.latest().value(), f.stale() ? " stale" : "");
+    }
+    return out;
+  }
+};
+
+TEST_F(EscalationEvidenceTest, EvidenceStoredAfterAWaveNamesTheLatestFiguresBehindTheLevel) {
+  for (const std::string area : {"west-kent", "north-kent"}) {
+    Staffing("stp-" + area, 60);  // Amber: the area at OPEL 2 because of it
+    Burst({Referrals(area, 30)});  // Green: not behind the level
+  }
+  for (const std::string area : {"west-kent", "north-kent"}) {
+    ASSERT_TRUE(WaitFor([&] { return AreaLine(area) == "L2 stp_staffing_pct=60"; }, absl::Seconds(30)))
+        << area << ": " << AreaLine(area);
+  }
+  // Referrals are banded against their normal level of 40 (Amber above 100% up to 120%).
+  // West Kent's referrals turn Amber (new evidence, same level) and back within the wave: the
+  // evidence kept for the first must not outlive the second. North Kent's turn Amber after them
+  // in the same partition: once its evidence shows it, the wave's evidence has been stored.
+  Burst({Referrals("west-kent", 44), Referrals("west-kent", 30), Referrals("north-kent", 46)});
+  ASSERT_TRUE(WaitFor(
+      [&] { return AreaLine("north-kent") == "L2 referrals_pending_assessment=46,stp_staffing_pct=60"; },
+      absl::Seconds(30)))
+      << AreaLine("north-kent") << Figures();
+  EXPECT_EQ(AreaLine("west-kent"), "L2 stp_staffing_pct=60");
+  // A burst ending Amber leaves the last Amber reading in the evidence.
+  Burst({Referrals("west-kent", 42), Referrals("north-kent", 30), Referrals("west-kent", 47)});
+  ASSERT_TRUE(WaitFor(
+      [&] { return AreaLine("west-kent") == "L2 referrals_pending_assessment=47,stp_staffing_pct=60"; },
+      absl::Seconds(30)))
+      << AreaLine("west-kent") << Figures();
+  EXPECT_EQ(AreaLine("north-kent"), "L2 stp_staffing_pct=60");
 }
 
 }  // namespace
