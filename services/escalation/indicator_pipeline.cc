@@ -106,6 +106,11 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
 
   auto loaded = state_->Load(env.scope(), observation.indicator(), env.event_id());
   if (!loaded.ok()) return loaded.status();
+  const std::string figure_key = FigureKey(env.scope(), observation.indicator());
+  // What Redis holds now, whatever an earlier attempt that failed left there.
+  if (levels_ != nullptr && loaded->record.has_value()) {
+    levels_->FigureStored(figure_key, loaded->record->status);
+  }
   // Transition time is the platform's receipt of the observation, not the wall clock, so a
   // replay of the topic rebuilds identical alerts.
   const absl::Time at = FromProtoTime((*figure)->evidence.provenance().accepted_at());
@@ -133,6 +138,7 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   auto stream_id = state_->Apply(env.scope(), observation.indicator(), env.event_id(),
                                  loaded->version, assessment, audit);
   if (!stream_id.ok()) return stream_id.status();
+  if (levels_ != nullptr) levels_->FigureStored(figure_key, assessment.next.status);
   applied_->Increment();
   if (!stream_id->empty()) alerts_->Increment();
   // Most figures repeat their predecessor's RAG: every level stays as it was, so the roll-ups
@@ -174,11 +180,12 @@ size_t IndicatorPipeline::ApplyBatch(const std::vector<kafka::ConsumedRecord>& r
   auto flush = [&]() {
     if (wave.empty()) return true;
     if (!LiveViewWhole(clock_->Now())) return false;
-    // Each scope's evidence-only status is stored once, after the wave, not after every roll-up.
-    if (levels_ != nullptr) levels_->DeferEvidence();
+    // Each scope's evidence-only status is stored once, after the wave, not after every
+    // roll-up, and each scope's roll-up inputs are read once in the wave.
+    if (levels_ != nullptr) levels_->BeginWave();
     const bool applied = ApplyWave(wave);
     if (levels_ != nullptr) {
-      absl::Status flushed = levels_->FlushEvidence();
+      absl::Status flushed = levels_->EndWave();
       // Only evidence is lost, and the next timed evaluation re-derives it.
       if (!flushed.ok()) Logger("escalation")->warn("level evidence not stored: {}", flushed.ToString());
     }
@@ -298,6 +305,7 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
       WaveFigure& f = wave[run[k]];
       absl::Status status = applied.ok() ? (*applied)[k].status() : applied.status();
       if (status.ok()) {
+        if (levels_ != nullptr) levels_->FigureStored(PairOf(f.figure), f.assessment.next.status);
         applied_->Increment();
         if (!(*applied)[k]->empty()) alerts_->Increment();
         if (f.roll_up) {

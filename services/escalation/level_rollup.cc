@@ -41,105 +41,161 @@ LevelRollUp::LevelRollUp(LevelState* state, kafka::Producer* producer,
       catalogue_(catalogue),
       acute_(acute) {}
 
+absl::StatusOr<RollUpInputs*> LevelRollUp::InputsOf(const common::v1::ScopeRef& scope,
+                                                    const RollUpReads& reads, bool again,
+                                                    RollUpInputs* scratch) {
+  // The county reads its areas' statuses, which the wave's roll-ups store: always read afresh.
+  const bool keep = in_wave_ && reads.status_scopes.empty();
+  std::string key = ScopeKey(scope);
+  if (keep && !again) {
+    if (auto it = wave_inputs_.find(key); it != wave_inputs_.end()) return &it->second;
+  }
+  auto loaded = state_->LoadForRollUp(scope, reads);
+  if (!loaded.ok()) {
+    wave_inputs_.erase(key);
+    return loaded.status();
+  }
+  if (!keep) {
+    *scratch = *std::move(loaded);
+    return scratch;
+  }
+  if (indexed_scopes_.insert(key).second) {
+    for (const std::string& figure : reads.figure_keys) figure_readers_[figure].push_back(key);
+  }
+  RollUpInputs& kept = wave_inputs_[key];
+  kept = *std::move(loaded);
+  return &kept;
+}
+
+void LevelRollUp::FigureStored(const std::string& figure_key, const v1::IndicatorStatus& status) {
+  if (wave_inputs_.empty()) return;
+  auto readers = figure_readers_.find(figure_key);
+  if (readers == figure_readers_.end()) return;
+  for (const std::string& scope : readers->second) {
+    if (auto it = wave_inputs_.find(scope); it != wave_inputs_.end()) {
+      it->second.figures[figure_key] = status;
+    }
+  }
+}
+
 absl::StatusOr<bool> LevelRollUp::Recompute(
     const common::v1::ScopeRef& scope, const std::string& name, const std::string& area_id,
     const std::string& rule, const std::vector<std::string>& roles, absl::Time now,
     const RollUpReads& reads, const ComputeLevel& compute,
-    const std::function<void(ScopeLevelContext*)>& extra, common::v1::OpelLevel* level_after,
-    RollUpInputs* read) {
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    auto inputs = state_->LoadForRollUp(scope, reads);
-    if (!inputs.ok()) return inputs.status();
-    const LoadedLevel* loaded = &inputs->level;
-    const common::v1::OpelLevel current = loaded->record.has_value()
-                                              ? loaded->record->status.computed_level()
-                                              : common::v1::OPEL_LEVEL_UNSPECIFIED;
-    ScopeLevelContext context;
-    context.scope = scope;
-    context.scope_name = name;
-    context.area_id = area_id;
-    context.rule = rule;
-    context.recipient_roles = roles;
-    context.catalogue = catalogue_;
-    context.rules_version = options_.rules_version;
-    std::optional<double> referrals, limit;
-    auto computed = compute(*inputs, current, &context.evidence, &referrals, &limit);
-    if (!computed.ok()) return computed.status();
-    if (extra) extra(&context);
-    const HoldRule hold{options_.step_down_hold, limit};
-    std::optional<ScopeLevelRecord>& record = inputs->level.record;
-    if (record.has_value() && !inputs->level.alert_id.empty() &&
-        NextComputedLevel(record, *computed, referrals, hold, now) != current) {
-      auto alert = state_->alerts()->GetAlert(inputs->level.alert_id);
-      if (!alert.ok()) return alert.status();
-      record->alert = *std::move(alert);
-    }
-    // The loaded record becomes the next one: moved, not copied (only its version is read below).
-    ScopeLevelAssessment a = AssessScopeLevel(std::move(record), *computed, referrals, hold,
-                                              context, now);
-    const bool changed = a.status_changed || a.changed_alert.has_value();
-    if (level_after != nullptr) {
-      *level_after = changed ? a.next.status.computed_level() : current;
-    }
-    if (read != nullptr) {
-      // The figures are not read again below: the caller takes them.
-      read->figures = std::move(inputs->figures);
-      read->stale_alerts = std::move(inputs->stale_alerts);
-    }
-    // Stored as computed: a status kept from earlier in the wave would now be older than it.
-    if (!changed) {
-      if (defer_evidence_) kept_evidence_.erase(ScopeKey(scope));
-      return false;
-    }
-    if (a.only_evidence_changed && defer_evidence_) {
-      kept_evidence_[ScopeKey(scope)] = {scope, loaded->version, std::move(a)};
-      return false;
-    }
-    if (a.changed_alert.has_value() && options_.stamp != nullptr) {
-      options_.stamp->Stamp(&*a.changed_alert, now);
-    }
-    if (a.only_evidence_changed) {
-      // New values behind an unchanged level: the status topic gets them without this event
-      // waiting for the broker (ordered behind earlier statuses of the scope by the idempotent
-      // producer). Were this one lost, a Redis rebuild would start from the previous values and
-      // the first timed evaluation after it re-derives them from the rebuilt figures.
-      producer_->SendAsync({options_.status_topic, ScopeKey(scope), a.next.status.SerializeAsString(), {}},
-                           [key = ScopeKey(scope)](absl::Status sent) {
-                             if (!sent.ok()) {
-                               Logger("escalation")->warn("status of {} not published: {}", key,
-                                                          sent.ToString());
-                             }
-                           });
-      auto stored = state_->Store(scope, loaded->version, a, v1::AuditRecord());
-      // Nothing that rolls up further or that the duty desk watches moved.
-      if (stored.ok()) return false;
-      if (!absl::IsAborted(stored.status())) return stored.status();
-      continue;
-    }
+    const std::function<void(ScopeLevelContext*)>& extra, const ReviewInputs& review) {
+  const std::string key = ScopeKey(scope);
+  auto recompute = [&](RollUpInputs* scratch, RollUpInputs** used,
+                       common::v1::OpelLevel* level_after) -> absl::StatusOr<bool> {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      auto inputs = InputsOf(scope, reads, /*again=*/attempt > 0, scratch);
+      if (!inputs.ok()) return inputs.status();
+      RollUpInputs& in = **inputs;
+      *used = &in;
+      const bool kept = &in != scratch;
+      const int64_t version = in.level.version;
+      const common::v1::OpelLevel current = in.level.record.has_value()
+                                                ? in.level.record->status.computed_level()
+                                                : common::v1::OPEL_LEVEL_UNSPECIFIED;
+      *level_after = current;
+      ScopeLevelContext context;
+      context.scope = scope;
+      context.scope_name = name;
+      context.area_id = area_id;
+      context.rule = rule;
+      context.recipient_roles = roles;
+      context.catalogue = catalogue_;
+      context.rules_version = options_.rules_version;
+      std::optional<double> referrals, limit;
+      auto computed = compute(in, current, &context.evidence, &referrals, &limit);
+      if (!computed.ok()) return computed.status();
+      if (extra) extra(&context);
+      const HoldRule hold{options_.step_down_hold, limit};
+      // Kept inputs stay as Redis holds them: the assessment starts from a copy.
+      std::optional<ScopeLevelRecord> record =
+          kept ? in.level.record : std::move(in.level.record);
+      if (record.has_value() && !in.level.alert_id.empty() &&
+          NextComputedLevel(record, *computed, referrals, hold, now) != current) {
+        auto alert = state_->alerts()->GetAlert(in.level.alert_id);
+        if (!alert.ok()) return alert.status();
+        record->alert = *std::move(alert);
+      }
+      ScopeLevelAssessment a = AssessScopeLevel(std::move(record), *computed, referrals, hold,
+                                                context, now);
+      const bool changed = a.status_changed || a.changed_alert.has_value();
+      // Stored as computed: a status kept from earlier in the wave would now be older than it.
+      if (!changed) {
+        if (in_wave_) kept_evidence_.erase(key);
+        return false;
+      }
+      *level_after = a.next.status.computed_level();
+      if (a.only_evidence_changed && in_wave_) {
+        kept_evidence_[key] = {scope, version, std::move(a)};
+        return false;
+      }
+      if (a.changed_alert.has_value() && options_.stamp != nullptr) {
+        options_.stamp->Stamp(&*a.changed_alert, now);
+      }
+      if (a.only_evidence_changed) {
+        // New values behind an unchanged level: the status topic gets them without this event
+        // waiting for the broker (ordered behind earlier statuses of the scope by the idempotent
+        // producer). Were this one lost, a Redis rebuild would start from the previous values
+        // and the first timed evaluation after it re-derives them from the rebuilt figures.
+        producer_->SendAsync({options_.status_topic, key, a.next.status.SerializeAsString(), {}},
+                             [key](absl::Status sent) {
+                               if (!sent.ok()) {
+                                 Logger("escalation")->warn("status of {} not published: {}", key,
+                                                            sent.ToString());
+                               }
+                             });
+        auto stored = state_->Store(scope, version, a, v1::AuditRecord());
+        // Nothing that rolls up further or that the duty desk watches moved.
+        if (stored.ok()) return false;
+        if (!absl::IsAborted(stored.status())) return stored.status();
+        continue;
+      }
 
-    v1::AuditRecord audit;
-    std::vector<kafka::OutgoingRecord> records = {
-        {options_.status_topic, ScopeKey(scope), a.next.status.SerializeAsString(), {}}};
-    if (a.changed_alert.has_value()) {
-      const v1::Alert& alert = *a.changed_alert;
-      audit = AlertAudit(alert, TransitionAction(alert), "system:escalation", alert.summary(), now,
-                         absl::StrCat(alert.alert_id(), "#", alert.revision()));
-      records.push_back({options_.alerts_topic, alert.alert_id(), alert.SerializeAsString(),
-                         {{"revision", absl::StrCat(alert.revision())}}});
-      records.push_back({options_.audit_topic, alert.alert_id(), audit.SerializeAsString(),
-                         {{"audit_id", audit.audit_id()}}});
+      v1::AuditRecord audit;
+      std::vector<kafka::OutgoingRecord> records = {
+          {options_.status_topic, key, a.next.status.SerializeAsString(), {}}};
+      if (a.changed_alert.has_value()) {
+        const v1::Alert& alert = *a.changed_alert;
+        audit = AlertAudit(alert, TransitionAction(alert), "system:escalation", alert.summary(),
+                           now, absl::StrCat(alert.alert_id(), "#", alert.revision()));
+        records.push_back({options_.alerts_topic, alert.alert_id(), alert.SerializeAsString(),
+                           {{"revision", absl::StrCat(alert.revision())}}});
+        records.push_back({options_.audit_topic, alert.alert_id(), audit.SerializeAsString(),
+                           {{"audit_id", audit.audit_id()}}});
+      }
+      for (const absl::Status& s : producer_->SendAll(records)) {
+        if (!s.ok()) return s;
+      }
+      auto stored = state_->Store(scope, version, a, audit);
+      if (stored.ok()) {
+        kept_evidence_.erase(key);  // this status is newer
+        if (kept) {
+          // What the store script left in Redis, as a load would read it (the alert by id).
+          if (a.changed_alert.has_value()) in.level.alert_id = a.changed_alert->alert_id();
+          a.next.alert.reset();
+          in.level.record = std::move(a.next);
+          in.level.version = version + 1;
+        }
+        return true;
+      }
+      if (!absl::IsAborted(stored.status())) return stored.status();
     }
-    for (const absl::Status& s : producer_->SendAll(records)) {
-      if (!s.ok()) return s;
-    }
-    auto stored = state_->Store(scope, loaded->version, a, audit);
-    if (stored.ok()) {
-      kept_evidence_.erase(ScopeKey(scope));  // this status is newer
-      return true;
-    }
-    if (!absl::IsAborted(stored.status())) return stored.status();
+    return absl::AbortedError(absl::StrCat("level of ", key, " kept changing"));
+  };
+  RollUpInputs scratch;
+  RollUpInputs* used = nullptr;
+  common::v1::OpelLevel level_after = common::v1::OPEL_LEVEL_UNSPECIFIED;
+  absl::StatusOr<bool> moved = recompute(&scratch, &used, &level_after);
+  if (moved.ok() && review) {
+    absl::Status reviewed = review(*used, level_after);
+    if (!reviewed.ok()) moved = reviewed;
   }
-  return absl::AbortedError(absl::StrCat("level of ", ScopeKey(scope), " kept changing"));
+  // After a failure, what Redis holds is unknown: the next roll-up reads it afresh.
+  if (!moved.ok()) wave_inputs_.erase(key);
+  return moved;
 }
 
 std::vector<LevelInput> LevelRollUp::FigureInputs(
@@ -165,7 +221,7 @@ std::vector<LevelInput> LevelRollUp::FigureInputs(
 }
 
 absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& expected,
-                                          const RollUpInputs& read, common::v1::OpelLevel level,
+                                          RollUpInputs& read, common::v1::OpelLevel level,
                                           const std::string& area_id, absl::Time now) {
   if (read.stale_alerts.size() != expected.size()) {
     return absl::InternalError("staleness review without the figures' stale-data alerts");
@@ -192,6 +248,8 @@ absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& exp
       }
       auto raised = state_->alerts()->RaiseStaleAlert(f.scope, f.indicator, alert, audit);
       if (!raised.ok()) return raised.status();
+      // As Redis now holds it (an alert that existed already is not remembered again).
+      if (!raised->empty()) read.stale_alerts[i] = alert.alert_id();
     } else if (!open_id.empty()) {
       auto current = state_->alerts()->GetAlert(open_id);
       if (!current.ok()) return current.status();
@@ -219,6 +277,7 @@ absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& exp
       }
       absl::Status forgot = state_->alerts()->ForgetStaleAlert(f.scope, f.indicator, open_id);
       if (!forgot.ok()) return forgot;
+      read.stale_alerts[i].clear();
     }
   }
   return absl::OkStatus();
@@ -228,26 +287,11 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
   const auto* area = reference_->FindArea(area_id);
   if (area == nullptr) return absl::NotFoundError(absl::StrCat("no area '", area_id, "'"));
   const std::vector<ExpectedFigure> expected = ExpectedAreaFigures(*reference_, area_id);
-  // The level, figures and open stale-data alerts the staleness review needs are those read
-  // with the level: no second read.
-  RollUpInputs read;
-  common::v1::OpelLevel current = common::v1::OPEL_LEVEL_UNSPECIFIED;
-  auto changed = RecomputeAreaLevel(area_id, area->name(), expected, now, &read, &current);
-  if (!changed.ok()) return changed;
-  absl::Status reviewed = ReviewStaleness(expected, read, current, area_id, now);
-  if (!reviewed.ok()) return reviewed;
-  return changed;
-}
-
-absl::StatusOr<bool> LevelRollUp::RecomputeAreaLevel(
-    const std::string& area_id, const std::string& name,
-    const std::vector<ExpectedFigure>& expected, absl::Time now, RollUpInputs* read,
-    common::v1::OpelLevel* level) {
   RollUpReads reads;
   for (const auto& f : expected) reads.figure_keys.push_back(f.key);
   reads.stale_alerts = true;
   return Recompute(
-      Scope(common::v1::SCOPE_KIND_AREA, area_id), name, area_id, "area-level",
+      Scope(common::v1::SCOPE_KIND_AREA, area_id), area->name(), area_id, "area-level",
       {"stp_service_manager", "assistant_director"}, now, reads,
       [&](const RollUpInputs& in, common::v1::OpelLevel current,
           std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>* referrals,
@@ -271,7 +315,12 @@ absl::StatusOr<bool> LevelRollUp::RecomputeAreaLevel(
         }
         return computed;
       },
-      {}, level, read);
+      {},
+      // The figures and open stale-data alerts the staleness review needs are those read with
+      // the level: no second read.
+      [&](RollUpInputs& read, common::v1::OpelLevel level) {
+        return ReviewStaleness(expected, read, level, area_id, now);
+      });
 }
 
 absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {
@@ -399,8 +448,9 @@ std::vector<std::string> LevelRollUp::BoardAreasOf(const common::v1::ScopeRef& s
   return out;
 }
 
-absl::Status LevelRollUp::FlushEvidence() {
-  defer_evidence_ = false;
+absl::Status LevelRollUp::EndWave() {
+  in_wave_ = false;
+  wave_inputs_.clear();
   std::map<std::string, KeptEvidence> kept;
   kept.swap(kept_evidence_);
   std::vector<LevelStore> stores;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,17 +71,29 @@ class LevelRollUp {
   // Every area, then the county (the timer).
   absl::Status RecomputeAll(absl::Time now);
 
-  // From here until FlushEvidence, a scope whose status changed in its evidence alone (the
-  // figures' values and ages behind an unchanged level, hold and coverage) keeps its latest
-  // status here instead of storing and publishing it after every roll-up: a wave of records
-  // stores each such scope once. Nothing a roll-up, the county or the duty desk reads is in the
-  // evidence; readers of the status see it at most a wave late.
-  void DeferEvidence() { defer_evidence_ = true; }
-  // Stores the kept statuses in one round trip, publishes those stored on the status topic, and
-  // stops deferring. A status stored meanwhile by another writer (a declaration, another
-  // instance) wins: the kept one is dropped, and the next evaluation refreshes its evidence.
-  // UNAVAILABLE when Redis is down (the kept statuses are dropped likewise).
-  absl::Status FlushEvidence();
+  // From here until EndWave (a wave of records, IndicatorPipeline::ApplyBatch):
+  // - A scope whose status changed in its evidence alone (the figures' values and ages behind an
+  //   unchanged level, hold and coverage) keeps its latest status here instead of storing and
+  //   publishing it after every roll-up: the wave stores each such scope once. Nothing a
+  //   roll-up, the county or the duty desk reads is in the evidence; readers of the status see
+  //   it at most a wave late.
+  // - An area's, board area's or the ICS's roll-up reads its inputs from Redis once and keeps
+  //   them, with the figures stored since (FigureStored) and its own stores laid over them:
+  //   its later roll-ups in the wave read nothing. Only the pipeline writes figures, so what is
+  //   kept is what Redis holds; a status stored meanwhile by someone else (a declaration, an
+  //   acknowledgement of the level alert) fails the compare-and-set, and the retry reads
+  //   afresh. A figure another instance of the group writes meanwhile is seen from the next
+  //   wave on (or the next timed evaluation), as if it had arrived just after this wave.
+  //   The county, which reads its areas' statuses, always reads afresh.
+  void BeginWave() { in_wave_ = true; }
+  // Tells the wave's kept inputs that `figure_key` ("<scope key>|<indicator>") now holds
+  // `status` in Redis. Call it for every figure stored during a wave.
+  void FigureStored(const std::string& figure_key, const v1::IndicatorStatus& status);
+  // Stores the kept statuses in one round trip, publishes those stored on the status topic,
+  // and forgets the kept inputs. A status stored meanwhile by another writer (a declaration,
+  // another instance) wins: the kept one is dropped, and the next evaluation refreshes its
+  // evidence. UNAVAILABLE when Redis is down (the kept statuses are dropped likewise).
+  absl::Status EndWave();
 
  private:
   // What a scope's level is computed from: `inputs` as loaded with it (RollUpReads), the scope's
@@ -90,17 +103,25 @@ class LevelRollUp {
       std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>* referrals,
       std::optional<double>* referral_limit)>;
 
-  // Loads the scope's level with `reads` in one round trip (its alert in a second, only when the
-  // level moves), assesses and stores it, retrying compare-and-set conflicts. The scope's
-  // computed level as it stands afterwards goes to `level_after`, and the inputs its last
-  // attempt read to `read`, when not null.
+  // Checks what a roll-up read (its figures and their open stale-data alerts, kept up to date
+  // when it raises or forgets one) with the scope's level as it stands after the roll-up.
+  using ReviewInputs =
+      std::function<absl::Status(RollUpInputs& read, common::v1::OpelLevel level_after)>;
+
+  // Loads the scope's level with `reads` in one round trip (kept through a wave; its alert in a
+  // second, only when the level moves), assesses and stores it, retrying compare-and-set
+  // conflicts, then has `review` check what it read.
   absl::StatusOr<bool> Recompute(const common::v1::ScopeRef& scope, const std::string& name,
                                  const std::string& area_id, const std::string& rule,
                                  const std::vector<std::string>& roles, absl::Time now,
                                  const RollUpReads& reads, const ComputeLevel& compute,
                                  const std::function<void(ScopeLevelContext*)>& extra = {},
-                                 common::v1::OpelLevel* level_after = nullptr,
-                                 RollUpInputs* read = nullptr);
+                                 const ReviewInputs& review = {});
+  // The scope's roll-up inputs: those kept in the wave unless `again` (after a conflict), else
+  // read from Redis, into the wave's keeping or into `scratch` outside a wave.
+  absl::StatusOr<RollUpInputs*> InputsOf(const common::v1::ScopeRef& scope,
+                                         const RollUpReads& reads, bool again,
+                                         RollUpInputs* scratch);
 
   // The expected figures (of `figures`, as loaded) as level inputs (missing or stale ones not
   // fresh), and the fresh ones by key. `current` is the scope's level, which sets the reporting
@@ -110,21 +131,14 @@ class LevelRollUp {
                                        common::v1::OpelLevel current, absl::Time now,
                                        std::map<std::string, v1::IndicatorStatus>* fresh);
 
-  // The area's level from its figures; the inputs it read (figures and their open stale-data
-  // alerts) go to `read` and its level as it stands afterwards to `level`, for the staleness
-  // review that follows.
-  absl::StatusOr<bool> RecomputeAreaLevel(const std::string& area_id, const std::string& name,
-                                          const std::vector<ExpectedFigure>& expected,
-                                          absl::Time now, RollUpInputs* read,
-                                          common::v1::OpelLevel* level);
   // Raises a stale-data alert for each expected figure (of `read`, as loaded with their open
   // stale-data alerts) that missed its deadline, and resolves the stale alerts of figures
-  // updated since (DESIGN 4.5).
+  // updated since (DESIGN 4.5). `read` is left naming the open alerts as Redis now holds them.
   absl::Status ReviewStaleness(const std::vector<ExpectedFigure>& expected,
-                               const RollUpInputs& read, common::v1::OpelLevel level,
+                               RollUpInputs& read, common::v1::OpelLevel level,
                                const std::string& area_id, absl::Time now);
 
-  // A status kept by DeferEvidence: the assessment and the version it was computed from.
+  // A status kept through a wave (BeginWave): the assessment and the version it was computed from.
   struct KeptEvidence {
     common::v1::ScopeRef scope;
     int64_t version = 0;
@@ -138,8 +152,13 @@ class LevelRollUp {
   LevelRollUpOptions options_;
   const ActionCatalogue* catalogue_;
   const AcuteFrameworks* acute_;
-  bool defer_evidence_ = false;
+  bool in_wave_ = false;
   std::map<std::string, KeptEvidence> kept_evidence_;  // by scope key
+  std::map<std::string, RollUpInputs> wave_inputs_;    // by scope key
+  // The scopes whose kept inputs read each figure key (fixed by the reference data, so built
+  // once), and the scopes indexed so far.
+  std::map<std::string, std::vector<std::string>> figure_readers_;
+  std::set<std::string> indexed_scopes_;
 };
 
 }  // namespace resilience::escalation

@@ -308,7 +308,7 @@ TEST_F(EscalationWorkflowTest, AcuteSiteAtOpel3PromptsKccToDecide) {
 }
 
 // An area whose level stands while the figures behind it change keeps its new evidence through
-// the wave and stores it once after (LevelRollUp::DeferEvidence). With the timed evaluation,
+// the wave and stores it once after (LevelRollUp::BeginWave). With the timed evaluation,
 // which would re-derive any evidence, out of the run: after each burst an area's evidence must
 // name exactly the figures behind its level, the last reading of each.
 class EscalationEvidenceTest : public EscalationWorkflowTest {
