@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "common/clock/proto_time.h"
 #include "common/scope/scope_key.h"
+#include "services/escalation/core/alert_episode.h"
 
 namespace resilience::escalation {
 namespace {
@@ -246,7 +247,9 @@ absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany
       }
       absl::SimpleAtoi(fields.elements[1].str, &record.episode);
       absl::SimpleAtoi(fields.elements[2].str, &loaded.version);
-      if (!fields.elements[3].is_nil()) {
+      // The episode's alert only while it is open: only then can the next figure move it
+      // (LevelChangeMovesAlert), and most figures sit below Amber.
+      if (!fields.elements[3].is_nil() && AlertingLevel(record.status.latest().level())) {
         auto scope = ScopeOfAlert(fields.elements[3].str);
         if (!scope.ok()) {
           out.push_back(scope.status());

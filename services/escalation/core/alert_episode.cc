@@ -5,21 +5,21 @@
 #include "common/scope/scope_key.h"
 
 namespace resilience::escalation {
-namespace {
+bool AlertingLevel(common::v1::OpelLevel level) { return level >= common::v1::OPEL_LEVEL_2_AMBER; }
 
-bool Alerting(common::v1::OpelLevel level) { return level >= common::v1::OPEL_LEVEL_2_AMBER; }
-
-}  // namespace
+bool LevelChangeMovesAlert(common::v1::OpelLevel before, common::v1::OpelLevel after) {
+  if (!AlertingLevel(before) && !AlertingLevel(after)) return false;
+  return !(AlertingLevel(before) && AlertingLevel(after) && before == after);
+}
 
 std::optional<v1::Alert> AlertOnLevelChange(const std::optional<v1::Alert>& current,
                                             int64_t* episode, common::v1::OpelLevel before,
                                             common::v1::OpelLevel after,
                                             const AlertSubject& subject, const AlertText& text,
                                             absl::Time now) {
-  const bool was_alerting = Alerting(before);
-  const bool is_alerting = Alerting(after);
-  if (!was_alerting && !is_alerting) return std::nullopt;
-  if (was_alerting && is_alerting && before == after) return std::nullopt;
+  if (!LevelChangeMovesAlert(before, after)) return std::nullopt;
+  const bool was_alerting = AlertingLevel(before);
+  const bool is_alerting = AlertingLevel(after);
 
   const auto now_ts = ToProtoTime(now);
   v1::Alert alert;

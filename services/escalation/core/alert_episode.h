@@ -35,6 +35,13 @@ struct AlertText {
   std::vector<v1::ActionCard> cards;
 };
 
+// Whether a figure or scope at `level` has an open alert (Amber and above).
+bool AlertingLevel(common::v1::OpelLevel level);
+
+// Whether the level going from `before` to `after` makes an alert transition (a raise, a new
+// level or a resolve): only then does AlertOnLevelChange read the episode's alert or the text.
+bool LevelChangeMovesAlert(common::v1::OpelLevel before, common::v1::OpelLevel after);
+
 // The alert after the level went from `before` to `after` at `now`, or nullopt when that makes no
 // transition. `current` is the episode's alert so far (if any); `episode` is incremented when a
 // new episode starts. Recipients accumulate over the episode (a role told at OPEL 3 stays on the

@@ -80,6 +80,8 @@ IndicatorAssessment AssessIndicator(const std::optional<IndicatorRecord>& previo
   out.next.status.set_trend(after > before && before != common::v1::OPEL_LEVEL_UNSPECIFIED ? 1
                             : after < before                                                ? -1
                                                                                             : 0);
+  // Most figures keep their level: no alert transition, so no text to write.
+  if (!LevelChangeMovesAlert(before, after)) return out;
 
   AlertSubject subject{"indicator-level", evidence.scope(), evidence.indicator(), context.area_id,
                        context.recipient_roles};

@@ -2,6 +2,8 @@
 // and the DESIGN 4.6 rule for duplicate submissions.
 #include "services/escalation/core/indicator_alerting.h"
 
+#include "services/escalation/core/alert_episode.h"
+
 #include "common/clock/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -100,6 +102,42 @@ TEST(IndicatorAlertingTest, BackToGreenResolvesAndTheNextRiseIsANewEpisode) {
   EXPECT_EQ(a[2].changed_alert->alert_id(),
             "indicator-level/team/stp-west-kent/stp_staffing_pct/2");
   EXPECT_EQ(a[2].changed_alert->revision(), 1u);
+}
+
+// LiveState reads a figure's alert only while its level is Amber or above: only those levels
+// can move it. Every pair of levels is checked against what AlertOnLevelChange does.
+TEST(IndicatorAlertingTest, OnlyAnOpenAlertOrARiseToAmberMovesAnAlert) {
+  using L = OpelLevel;
+  EXPECT_FALSE(LevelChangeMovesAlert(L::OPEL_LEVEL_UNSPECIFIED, L::OPEL_LEVEL_1_GREEN));
+  EXPECT_FALSE(LevelChangeMovesAlert(L::OPEL_LEVEL_1_GREEN, L::OPEL_LEVEL_1_GREEN));
+  EXPECT_TRUE(LevelChangeMovesAlert(L::OPEL_LEVEL_1_GREEN, L::OPEL_LEVEL_2_AMBER));
+  EXPECT_TRUE(LevelChangeMovesAlert(L::OPEL_LEVEL_UNSPECIFIED, L::OPEL_LEVEL_3_RED));
+  EXPECT_FALSE(LevelChangeMovesAlert(L::OPEL_LEVEL_2_AMBER, L::OPEL_LEVEL_2_AMBER));
+  EXPECT_TRUE(LevelChangeMovesAlert(L::OPEL_LEVEL_2_AMBER, L::OPEL_LEVEL_3_RED));
+  EXPECT_TRUE(LevelChangeMovesAlert(L::OPEL_LEVEL_4_BLACK, L::OPEL_LEVEL_3_RED));
+  EXPECT_TRUE(LevelChangeMovesAlert(L::OPEL_LEVEL_3_RED, L::OPEL_LEVEL_1_GREEN));
+  EXPECT_FALSE(AlertingLevel(L::OPEL_LEVEL_1_GREEN));
+  EXPECT_TRUE(AlertingLevel(L::OPEL_LEVEL_2_AMBER));
+}
+
+// A resolved episode's alert left unread (as LiveState loads a Green figure) changes nothing:
+// Green again makes no transition, and the next rise is the next episode.
+TEST(IndicatorAlertingTest, AResolvedAlertIsNotNeededForTheNextFigure) {
+  auto a = Feed({common::v1::OPEL_LEVEL_3_RED, common::v1::OPEL_LEVEL_1_GREEN});
+  std::optional<IndicatorRecord> record = a[1].next;
+  record->alert.reset();
+  const absl::Time t = kT0 + absl::Minutes(5);
+  auto green = AssessIndicator(record, Evidence(common::v1::OPEL_LEVEL_1_GREEN, t, t, "g"),
+                               Context(), t);
+  EXPECT_FALSE(green.changed_alert.has_value());
+  EXPECT_EQ(green.next.status.held_level(), common::v1::OPEL_LEVEL_1_GREEN);
+  auto red = AssessIndicator(green.next,
+                             Evidence(common::v1::OPEL_LEVEL_3_RED, t + absl::Minutes(1),
+                                      t + absl::Minutes(1), "r"),
+                             Context(), t + absl::Minutes(1));
+  ASSERT_TRUE(red.changed_alert.has_value());
+  EXPECT_EQ(red.changed_alert->alert_id(), "indicator-level/team/stp-west-kent/stp_staffing_pct/2");
+  EXPECT_EQ(red.changed_alert->state(), v1::ALERT_STATE_FIRING);
 }
 
 TEST(IndicatorAlertingTest, SameInputGivesTheSameAlert) {
