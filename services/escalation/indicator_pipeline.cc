@@ -345,12 +345,16 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
   // prompts) at the figure's own time, so a replay opens the same tasks at the same times.
   bool moved = redelivered;
   if (indicator.counts_for_area_level() && !area_id.empty()) {
-    auto changed = levels_->RecomputeArea(area_id, at);
+    common::v1::OpelLevel effective = common::v1::OPEL_LEVEL_UNSPECIFIED;
+    auto changed = levels_->RecomputeArea(area_id, at, &effective);
     if (!changed.ok()) return changed.status();
     // A redelivery may find the area already stored by a predecessor that stopped before the
     // county: the county is recomputed too (idempotent), so it moves at this figure's time.
     county = county || *changed || redelivered;
-    moved = moved || *changed;
+    // Of an area's level the duty desk watches OPEL 4 alone (the extraordinary panel,
+    // DutyDesk::ReviewLevels); what an area's move does to the county or its board areas is
+    // counted below. An area leaving OPEL 4 opens or updates nothing.
+    moved = moved || (*changed && effective == common::v1::OPEL_LEVEL_4_BLACK);
   }
   if (scope.kind() == common::v1::SCOPE_KIND_ACUTE_SITE) {
     auto ics = levels_->RecomputeIcs(at);

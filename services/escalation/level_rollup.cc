@@ -82,7 +82,8 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     const common::v1::ScopeRef& scope, const std::string& name, const std::string& area_id,
     const std::string& rule, const std::vector<std::string>& roles, absl::Time now,
     const RollUpReads& reads, const ComputeLevel& compute,
-    const std::function<void(ScopeLevelContext*)>& extra, const ReviewInputs& review) {
+    const std::function<void(ScopeLevelContext*)>& extra, const ReviewInputs& review,
+    common::v1::OpelLevel* effective_after) {
   const std::string key = ScopeKey(scope);
   auto recompute = [&](RollUpInputs* scratch, RollUpInputs** used,
                        common::v1::OpelLevel* level_after) -> absl::StatusOr<bool> {
@@ -122,6 +123,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
       ScopeLevelAssessment a = AssessScopeLevel(std::move(record), *computed, referrals, hold,
                                                 context, now);
       const bool changed = a.status_changed || a.changed_alert.has_value();
+      if (effective_after != nullptr) *effective_after = a.next.status.effective_level();
       // Stored as computed: a status kept from earlier in the wave would now be older than it.
       if (!changed) {
         if (in_wave_) kept_evidence_.erase(key);
@@ -283,7 +285,8 @@ absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& exp
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl::Time now) {
+absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl::Time now,
+                                                common::v1::OpelLevel* effective_after) {
   const auto* area = reference_->FindArea(area_id);
   if (area == nullptr) return absl::NotFoundError(absl::StrCat("no area '", area_id, "'"));
   const std::vector<ExpectedFigure> expected = ExpectedAreaFigures(*reference_, area_id);
@@ -320,7 +323,8 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
       // the level: no second read.
       [&](RollUpInputs& read, common::v1::OpelLevel level) {
         return ReviewStaleness(expected, read, level, area_id, now);
-      });
+      },
+      effective_after);
 }
 
 absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {

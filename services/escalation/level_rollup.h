@@ -56,7 +56,9 @@ class LevelRollUp {
   // evidence (new values behind the same levels, coverage and hold are stored but return
   // false, since nothing rolled up from it or watched by the duty desk changed). UNAVAILABLE /
   // ABORTED: retry.
-  absl::StatusOr<bool> RecomputeArea(const std::string& area_id, absl::Time now);
+  // The area's effective level afterwards goes to `effective_after` when not null.
+  absl::StatusOr<bool> RecomputeArea(const std::string& area_id, absl::Time now,
+                                     common::v1::OpelLevel* effective_after = nullptr);
   // Recomputes the county's level from its areas and county-scoped figures. The Recompute
   // functions all return as RecomputeArea does.
   absl::StatusOr<bool> RecomputeCounty(absl::Time now);
@@ -110,13 +112,15 @@ class LevelRollUp {
 
   // Loads the scope's level with `reads` in one round trip (kept through a wave; its alert in a
   // second, only when the level moves), assesses and stores it, retrying compare-and-set
-  // conflicts, then has `review` check what it read.
+  // conflicts, then has `review` check what it read. The scope's effective level afterwards
+  // goes to `effective_after` when not null.
   absl::StatusOr<bool> Recompute(const common::v1::ScopeRef& scope, const std::string& name,
                                  const std::string& area_id, const std::string& rule,
                                  const std::vector<std::string>& roles, absl::Time now,
                                  const RollUpReads& reads, const ComputeLevel& compute,
                                  const std::function<void(ScopeLevelContext*)>& extra = {},
-                                 const ReviewInputs& review = {});
+                                 const ReviewInputs& review = {},
+                                 common::v1::OpelLevel* effective_after = nullptr);
   // The scope's roll-up inputs: those kept in the wave unless `again` (after a conflict), else
   // read from Redis, into the wave's keeping or into `scratch` outside a wave.
   absl::StatusOr<RollUpInputs*> InputsOf(const common::v1::ScopeRef& scope,

@@ -394,5 +394,24 @@ TEST_F(EscalationEvidenceTest, EvidenceStoredAfterAWaveNamesTheLatestFiguresBehi
   EXPECT_EQ(AreaLine("north-kent"), "L2 stp_staffing_pct=60");
 }
 
+// With the timed evaluation off, the duty desk reviews the levels only when a roll-up moves
+// one it watches. West Kent rising from OPEL 2 to OPEL 4 by its own figure moves neither the
+// county (Amber while any area is) nor its board area (short of its quorum of five): the area
+// reaching OPEL 4 must open the extraordinary panel by itself.
+TEST_F(EscalationEvidenceTest, AnAreaReachingOpel4OpensThePanelWithoutATimedReview) {
+  Staffing("stp-west-kent", 60);  // Amber
+  ASSERT_TRUE(WaitFor([&] { return AreaLine("west-kent") == "L2 stp_staffing_pct=60"; }, absl::Seconds(30)))
+      << AreaLine("west-kent");
+  EXPECT_FALSE(TaskOfKind(esc::ProtocolTask::KIND_EXTRAORDINARY_PAP).has_value());
+  Staffing("stp-west-kent", 20);  // Black
+  std::optional<esc::ProtocolTask> panel;
+  ASSERT_TRUE(WaitFor(
+      [&] { return (panel = TaskOfKind(esc::ProtocolTask::KIND_EXTRAORDINARY_PAP)).has_value(); },
+      absl::Seconds(30)))
+      << AreaLine("west-kent");
+  EXPECT_THAT(panel->task_id(), HasSubstr("area/west-kent"));
+  EXPECT_EQ(AreaLine("west-kent"), "L4 stp_staffing_pct=20");
+}
+
 }  // namespace
 }  // namespace resilience::testing
