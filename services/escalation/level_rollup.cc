@@ -121,7 +121,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
         record->alert = *std::move(alert);
       }
       ScopeLevelAssessment a = AssessScopeLevel(std::move(record), *computed, referrals, hold,
-                                                context, now);
+                                                std::move(context), now);
       const bool changed = a.status_changed || a.changed_alert.has_value();
       if (effective_after != nullptr) *effective_after = a.next.status.effective_level();
       // Stored as computed: a status kept from earlier in the wave would now be older than it.
@@ -203,7 +203,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
 std::vector<LevelInput> LevelRollUp::FigureInputs(
     const std::vector<ExpectedFigure>& expected,
     const std::map<std::string, v1::IndicatorStatus>& figures, common::v1::OpelLevel current,
-    absl::Time now, std::map<std::string, v1::IndicatorStatus>* fresh) {
+    absl::Time now, std::map<std::string, const v1::IndicatorStatus*>* fresh) {
   std::vector<LevelInput> inputs;
   for (const auto& f : expected) {
     auto it = figures.find(f.key);
@@ -217,7 +217,7 @@ std::vector<LevelInput> LevelRollUp::FigureInputs(
         def == nullptr ||
         !MissedDeadline(def->cadence(), current, updated, now, options_.zone).has_value();
     inputs.push_back({f.key, it->second.held_level(), is_fresh});
-    if (is_fresh) (*fresh)[f.key] = it->second;
+    if (is_fresh) (*fresh)[f.key] = &it->second;
   }
   return inputs;
 }
@@ -299,12 +299,12 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
       [&](const RollUpInputs& in, common::v1::OpelLevel current,
           std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>* referrals,
           std::optional<double>* limit) -> absl::StatusOr<ComputedLevel> {
-        std::map<std::string, v1::IndicatorStatus> fresh;
+        std::map<std::string, const v1::IndicatorStatus*> fresh;
         const std::vector<LevelInput> inputs = FigureInputs(expected, in.figures, current, now, &fresh);
         ComputedLevel computed = LevelByQuorum(inputs, options_.area_quorum,
                                                static_cast<uint32_t>(expected.size()));
         for (const std::string& key : computed.because) {
-          if (auto it = fresh.find(key); it != fresh.end()) evidence->push_back(it->second.latest());
+          if (auto it = fresh.find(key); it != fresh.end()) evidence->push_back(it->second->latest());
         }
         // The hold's referral condition: the area's referrals against their normal level.
         const std::string referral_key =
@@ -313,7 +313,7 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
             t != nullptr && t->config().normal_level() > 0) {
           *limit = t->config().normal_level();
           if (auto it = fresh.find(referral_key); it != fresh.end()) {
-            *referrals = it->second.latest().value();
+            *referrals = it->second->latest().value();
           }
         }
         return computed;
@@ -349,11 +349,11 @@ absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {
                            known ? status->computed_level() : common::v1::OPEL_LEVEL_UNSPECIFIED,
                            known});
         }
-        std::map<std::string, v1::IndicatorStatus> fresh;
+        std::map<std::string, const v1::IndicatorStatus*> fresh;
         const std::vector<LevelInput> indicators =
             FigureInputs(expected, in.figures, current, now, &fresh);
         for (const auto& [key, status] : fresh) {
-          if (status.held_level() >= common::v1::OPEL_LEVEL_4_BLACK) evidence->push_back(status.latest());
+          if (status->held_level() >= common::v1::OPEL_LEVEL_4_BLACK) evidence->push_back(status->latest());
         }
         return CountyLevel(areas, indicators, options_.countywide_share);
       });
@@ -427,12 +427,12 @@ absl::StatusOr<bool> LevelRollUp::RecomputeBoardArea(const std::string& board_ar
       [&](const RollUpInputs& in, common::v1::OpelLevel current,
           std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>*,
           std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
-        std::map<std::string, v1::IndicatorStatus> fresh;
+        std::map<std::string, const v1::IndicatorStatus*> fresh;
         const std::vector<LevelInput> inputs = FigureInputs(expected, in.figures, current, now, &fresh);
         ComputedLevel computed = LevelByQuorum(inputs, options_.system_quorum,
                                                static_cast<uint32_t>(expected.size()));
         for (const std::string& key : computed.because) {
-          if (auto it = fresh.find(key); it != fresh.end()) evidence->push_back(it->second.latest());
+          if (auto it = fresh.find(key); it != fresh.end()) evidence->push_back(it->second->latest());
         }
         return computed;
       },

@@ -128,12 +128,12 @@ class LevelRollUp {
                                          RollUpInputs* scratch);
 
   // The expected figures (of `figures`, as loaded) as level inputs (missing or stale ones not
-  // fresh), and the fresh ones by key. `current` is the scope's level, which sets the reporting
-  // deadlines.
+  // fresh), and the fresh ones by key (pointing into `figures`). `current` is the scope's level,
+  // which sets the reporting deadlines.
   std::vector<LevelInput> FigureInputs(const std::vector<ExpectedFigure>& expected,
                                        const std::map<std::string, v1::IndicatorStatus>& figures,
                                        common::v1::OpelLevel current, absl::Time now,
-                                       std::map<std::string, v1::IndicatorStatus>* fresh);
+                                       std::map<std::string, const v1::IndicatorStatus*>* fresh);
 
   // Raises a stale-data alert for each expected figure (of `read`, as loaded with their open
   // stale-data alerts) that missed its deadline, and resolves the stale alerts of figures

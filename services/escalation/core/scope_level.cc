@@ -50,7 +50,7 @@ common::v1::OpelLevel NextComputedLevel(const std::optional<ScopeLevelRecord>& p
 ScopeLevelAssessment AssessScopeLevel(std::optional<ScopeLevelRecord> previous,
                                       const ComputedLevel& computed,
                                       std::optional<double> referrals, const HoldRule& rule,
-                                      const ScopeLevelContext& context, absl::Time now) {
+                                      ScopeLevelContext context, absl::Time now) {
   ScopeLevelAssessment out;
   if (previous.has_value()) out.next = *std::move(previous);
   const common::v1::OpelLevel before = out.next.status.computed_level();
@@ -73,7 +73,9 @@ ScopeLevelAssessment AssessScopeLevel(std::optional<ScopeLevelRecord> previous,
   s.set_fresh_indicators(computed.fresh);
   s.set_expected_indicators(computed.expected);
   s.clear_evidence();
-  for (const auto& e : context.evidence) *s.add_evidence() = e;
+  // Moved, not copied: a board area's or the county's evidence can be long.
+  s.mutable_evidence()->Reserve(static_cast<int>(context.evidence.size()));
+  for (auto& e : context.evidence) *s.add_evidence() = std::move(e);
   s.set_rules_version(context.rules_version);
   if (context.acute_score.has_value()) *s.mutable_acute_score() = *context.acute_score;
   s.set_action_level(context.action_level);
@@ -98,7 +100,7 @@ ScopeLevelAssessment AssessScopeLevel(std::optional<ScopeLevelRecord> previous,
     text.cards = context.catalogue->CardsAt(after);
   }
   std::vector<std::string> because;
-  for (const auto& e : context.evidence) {
+  for (const auto& e : s.evidence()) {
     because.push_back(absl::StrCat(e.indicator_name(), " (", e.scope().id(), ") ",
                                    LevelColour(e.level()), " at ", e.value_text()));
   }
@@ -110,7 +112,7 @@ ScopeLevelAssessment AssessScopeLevel(std::optional<ScopeLevelRecord> previous,
       because.empty() ? "" : absl::StrCat(" Because: ", absl::StrJoin(because, "; "), "."),
       absl::StrFormat(" Coverage: %d of %d expected figures fresh.", computed.fresh,
                       computed.expected));
-  text.evidence = context.evidence;
+  text.evidence.assign(s.evidence().begin(), s.evidence().end());
   out.changed_alert = AlertOnLevelChange(out.next.alert, &out.next.episode, before, after, subject,
                                          text, now);
   if (out.changed_alert.has_value()) {

@@ -63,10 +63,11 @@ common::v1::OpelLevel NextComputedLevel(const std::optional<ScopeLevelRecord>& p
                                         absl::Time now);
 
 // Applies a freshly computed level at `now` with `referrals` in the scope under `rule`.
+// `context` is taken by value: its evidence moves into the status.
 ScopeLevelAssessment AssessScopeLevel(std::optional<ScopeLevelRecord> previous,
                                       const ComputedLevel& computed,
                                       std::optional<double> referrals, const HoldRule& rule,
-                                      const ScopeLevelContext& context, absl::Time now);
+                                      ScopeLevelContext context, absl::Time now);
 
 }  // namespace resilience::escalation
 
