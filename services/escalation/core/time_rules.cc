@@ -1,6 +1,7 @@
 #include "services/escalation/core/time_rules.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 namespace resilience::escalation {
@@ -33,6 +34,33 @@ std::vector<ReportingWindow> WindowsOn(reference::v1::ReportingCadence cadence,
   }
 }
 
+// WindowsOn, remembered per thread for the last few (cadence, level, day, zone): a roll-up asks
+// for the same two days of every figure it reads, and each answer costs several time-zone
+// conversions.
+const std::vector<ReportingWindow>& RememberedWindowsOn(reference::v1::ReportingCadence cadence,
+                                                        common::v1::OpelLevel level,
+                                                        absl::CivilDay day, absl::TimeZone zone) {
+  struct Entry {
+    bool used = false;
+    reference::v1::ReportingCadence cadence;
+    common::v1::OpelLevel level;
+    absl::CivilDay day;
+    absl::TimeZone zone;
+    std::vector<ReportingWindow> windows;
+  };
+  thread_local std::array<Entry, 32> remembered;
+  thread_local size_t next = 0;
+  for (const Entry& e : remembered) {
+    if (e.used && e.cadence == cadence && e.level == level && e.day == day && e.zone == zone) {
+      return e.windows;
+    }
+  }
+  Entry& e = remembered[next];
+  next = (next + 1) % remembered.size();
+  e = {true, cadence, level, day, zone, WindowsOn(cadence, level, day, zone)};
+  return e.windows;
+}
+
 bool Met(const ReportingWindow& w, absl::Time last_update) {
   return last_update >= w.opens && last_update < w.closes;
 }
@@ -50,7 +78,7 @@ std::optional<absl::Time> MissedDeadline(reference::v1::ReportingCadence cadence
                                          absl::Time now, absl::TimeZone zone) {
   const absl::CivilDay today = absl::ToCivilDay(now, zone);
   for (absl::CivilDay day : {today - 1, today}) {
-    for (const ReportingWindow& w : WindowsOn(cadence, level, day, zone)) {
+    for (const ReportingWindow& w : RememberedWindowsOn(cadence, level, day, zone)) {
       // A window counts if it closed by now and opened after the last update's own window
       // (windows before the last update are history).
       if (w.closes > now || w.closes <= last_update) continue;
