@@ -42,19 +42,16 @@ LevelRollUp::LevelRollUp(LevelState* state, kafka::Producer* producer,
       acute_(acute) {}
 
 absl::StatusOr<RollUpInputs*> LevelRollUp::InputsOf(const common::v1::ScopeRef& scope,
+                                                    const std::string& key,
                                                     const RollUpReads& reads, bool again,
                                                     RollUpInputs* scratch) {
   // The county reads its areas' statuses, which the wave's roll-ups store: always read afresh.
   const bool keep = in_wave_ && reads.status_scopes.empty();
-  std::string key = ScopeKey(scope);
   if (keep && !again) {
     if (auto it = wave_inputs_.find(key); it != wave_inputs_.end()) return &it->second;
   }
   auto loaded = state_->LoadForRollUp(scope, reads);
-  if (!loaded.ok()) {
-    wave_inputs_.erase(key);
-    return loaded.status();
-  }
+  if (!loaded.ok()) return loaded.status();
   if (!keep) {
     *scratch = *std::move(loaded);
     return scratch;
@@ -88,7 +85,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
   auto recompute = [&](RollUpInputs* scratch, RollUpInputs** used,
                        common::v1::OpelLevel* level_after) -> absl::StatusOr<bool> {
     for (int attempt = 0; attempt < 5; ++attempt) {
-      auto inputs = InputsOf(scope, reads, /*again=*/attempt > 0, scratch);
+      auto inputs = InputsOf(scope, key, reads, /*again=*/attempt > 0, scratch);
       if (!inputs.ok()) return inputs.status();
       RollUpInputs& in = **inputs;
       *used = &in;

@@ -121,11 +121,12 @@ class LevelRollUp {
                                  const std::function<void(ScopeLevelContext*)>& extra = {},
                                  const ReviewInputs& review = {},
                                  common::v1::OpelLevel* effective_after = nullptr);
-  // The scope's roll-up inputs: those kept in the wave unless `again` (after a conflict), else
-  // read from Redis, into the wave's keeping or into `scratch` outside a wave.
+  // The roll-up inputs of `scope` (scope key `key`): those kept in the wave unless `again`
+  // (after a conflict), else read from Redis, into the wave's keeping or into `scratch` outside
+  // a wave.
   absl::StatusOr<RollUpInputs*> InputsOf(const common::v1::ScopeRef& scope,
-                                         const RollUpReads& reads, bool again,
-                                         RollUpInputs* scratch);
+                                         const std::string& key, const RollUpReads& reads,
+                                         bool again, RollUpInputs* scratch);
 
   // The expected figures (of `figures`, as loaded) as level inputs (missing or stale ones not
   // fresh), and the fresh ones by key (pointing into `figures`). `current` is the scope's level,

@@ -8,8 +8,7 @@ namespace resilience::escalation {
 bool AlertingLevel(common::v1::OpelLevel level) { return level >= common::v1::OPEL_LEVEL_2_AMBER; }
 
 bool LevelChangeMovesAlert(common::v1::OpelLevel before, common::v1::OpelLevel after) {
-  if (!AlertingLevel(before) && !AlertingLevel(after)) return false;
-  return !(AlertingLevel(before) && AlertingLevel(after) && before == after);
+  return before != after && (AlertingLevel(before) || AlertingLevel(after));
 }
 
 std::optional<v1::Alert> AlertOnLevelChange(const std::optional<v1::Alert>& current,
