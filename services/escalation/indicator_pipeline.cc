@@ -1,5 +1,6 @@
 #include "services/escalation/indicator_pipeline.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -182,7 +183,9 @@ size_t IndicatorPipeline::ApplyBatch(const std::vector<kafka::ConsumedRecord>& r
     if (!LiveViewWhole(clock_->Now())) return false;
     // Each scope's evidence-only status is stored once, after the wave, not after every
     // roll-up, and each scope's roll-up inputs are read once in the wave.
-    if (levels_ != nullptr) levels_->BeginWave();
+    if (levels_ != nullptr) {
+      levels_->BeginWave([this] { return store_pending_ ? store_pending_() : absl::OkStatus(); });
+    }
     const bool applied = ApplyWave(wave);
     if (levels_ != nullptr) {
       absl::Status flushed = levels_->EndWave();
@@ -285,11 +288,19 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
       if (f.fast && f.chained_to.has_value() && !wave[*f.chained_to].fast) f.fast = false;
     }
   }
-  // Runs of fast figures applied in one round trip each; a run ends at a figure whose roll-up
-  // is due, which then sees exactly the figures before it applied.
-  std::vector<size_t> run;
-  auto apply_run = [&]() {
-    if (run.empty()) return true;
+  // Fast figures are stored lazily: each is told to the roll-ups (their kept inputs) at once
+  // and waits in `pending`, and the pending ones are stored in one round trip only when
+  // something is about to read Redis (a roll-up's first read of a scope, the county, the duty
+  // desk), before a figure that goes alone, and at the end of the wave. Every read thus sees
+  // the figures before it, and a wave costs a few round trips, not one per roll-up. A level
+  // stored meanwhile may already count a pending figure: were the process to stop before
+  // the figure is stored, its record (not committed) is applied again and rolls up again.
+  std::vector<size_t> pending;  // told to the roll-ups, not yet stored
+  std::vector<size_t> refused;  // pending figures Redis did not store
+  store_pending_ = [&]() -> absl::Status {
+    if (pending.empty()) return absl::OkStatus();
+    std::vector<size_t> run;
+    run.swap(pending);
     std::vector<IndicatorApply> applies;
     applies.reserve(run.size());
     for (size_t i : run) {
@@ -302,33 +313,48 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
     }
     auto applied = state_->ApplyMany(applies);
     for (size_t k = 0; k < run.size(); ++k) {
-      WaveFigure& f = wave[run[k]];
-      absl::Status status = applied.ok() ? (*applied)[k].status() : applied.status();
-      if (status.ok()) {
-        if (levels_ != nullptr) levels_->FigureStored(PairOf(f.figure), f.assessment.next.status);
+      if (applied.ok() && (*applied)[k].ok()) {
         applied_->Increment();
         if (!(*applied)[k]->empty()) alerts_->Increment();
-        if (f.roll_up) {
-          status = RollUp(f.figure.event.envelope().scope(), f.figure.area_id,
-                          *f.figure.indicator, f.at);
-        }
+      } else {
+        refused.push_back(run[k]);
       }
-      // A conflict (another writer moved the figure or its alert), Redis unavailable or a
-      // roll-up cut short: alone from the start, which is idempotent by event id.
-      if (!status.ok() && !ApplyUntilDone(*f.record)) return false;
     }
-    run.clear();
+    if (refused.empty()) return absl::OkStatus();
+    // The kept inputs count figures Redis does not hold: read afresh from here on.
+    if (levels_ != nullptr) levels_->ForgetWaveInputs();
+    return absl::AbortedError("figures of the wave not stored");
+  };
+  // Stores what is pending, then the refused figures (a conflict: another writer moved the
+  // figure or its alert; Redis unavailable) and `also` (a figure whose roll-up was cut short)
+  // go alone from the start, in order, which is idempotent by event id.
+  auto settle = [&](std::optional<size_t> also) {
+    (void)store_pending_();
+    std::vector<size_t> alone;
+    alone.swap(refused);
+    if (also.has_value() && (alone.empty() || alone.back() != *also)) alone.push_back(*also);
+    for (size_t i : alone) {
+      if (!ApplyUntilDone(*wave[i].record)) return false;
+    }
     return true;
   };
-  for (size_t i = 0; i < wave.size(); ++i) {
-    if (!wave[i].fast) {
-      if (!apply_run() || !ApplyUntilDone(*wave[i].record)) return false;
+  bool whole = true;
+  for (size_t i = 0; i < wave.size() && whole; ++i) {
+    WaveFigure& f = wave[i];
+    if (!f.fast) {
+      whole = settle(i);
       continue;
     }
-    run.push_back(i);
-    if (wave[i].roll_up && !apply_run()) return false;
+    pending.push_back(i);
+    if (levels_ != nullptr) levels_->FigureStored(PairOf(f.figure), f.assessment.next.status);
+    if (!f.roll_up) continue;
+    absl::Status rolled =
+        RollUp(f.figure.event.envelope().scope(), f.figure.area_id, *f.figure.indicator, f.at);
+    if (!rolled.ok()) whole = settle(i);
   }
-  if (!apply_run()) return false;
+  whole = whole && settle(std::nullopt);
+  store_pending_ = nullptr;
+  if (!whole) return false;
   // Each figure's share of the wave.
   const double share = absl::ToDoubleSeconds(absl::Now() - start) / wave.size();
   for (size_t i = 0; i < wave.size(); ++i) apply_seconds_->Observe(share);
@@ -379,6 +405,11 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
     moved = moved || *changed;
   }
   if (moved && desk_ != nullptr) {
+    // The desk reads the figures: the wave's pending ones are stored first.
+    if (store_pending_) {
+      absl::Status stored = store_pending_();
+      if (!stored.ok()) return stored;
+    }
     // The desk's work is reviewed again on every tick: only an unavailable dependency is worth
     // holding the record for; anything else is logged and left to the next review.
     absl::Status reviewed = desk_->ReviewLevels(at);

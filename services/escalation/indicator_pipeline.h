@@ -7,6 +7,7 @@
 #ifndef RESILIENCE_SERVICES_ESCALATION_INDICATOR_PIPELINE_H_
 #define RESILIENCE_SERVICES_ESCALATION_INDICATOR_PIPELINE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -125,6 +126,8 @@ class IndicatorPipeline {
   const AcuteFrameworks* acute_;
   absl::TimeZone zone_;
   DutyDesk* desk_ = nullptr;
+  // During a wave: stores the figures told to the roll-ups but not yet written (ApplyWave).
+  std::function<absl::Status()> store_pending_;
   NotificationStamp* stamp_ = nullptr;
   LiveStateRebuild* rebuild_ = nullptr;
   absl::Notification stop_;

@@ -50,6 +50,10 @@ absl::StatusOr<RollUpInputs*> LevelRollUp::InputsOf(const common::v1::ScopeRef& 
   if (keep && !again) {
     if (auto it = wave_inputs_.find(key); it != wave_inputs_.end()) return &it->second;
   }
+  if (before_read_) {
+    absl::Status ready = before_read_();
+    if (!ready.ok()) return ready;
+  }
   auto loaded = state_->LoadForRollUp(scope, reads);
   if (!loaded.ok()) return loaded.status();
   if (!keep) {
@@ -451,6 +455,7 @@ std::vector<std::string> LevelRollUp::BoardAreasOf(const common::v1::ScopeRef& s
 
 absl::Status LevelRollUp::EndWave() {
   in_wave_ = false;
+  before_read_ = nullptr;
   wave_inputs_.clear();
   std::map<std::string, KeptEvidence> kept;
   kept.swap(kept_evidence_);

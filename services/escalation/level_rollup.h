@@ -87,10 +87,20 @@ class LevelRollUp {
   //   afresh. A figure another instance of the group writes meanwhile is seen from the next
   //   wave on (or the next timed evaluation), as if it had arrived just after this wave.
   //   The county, which reads its areas' statuses, always reads afresh.
-  void BeginWave() { in_wave_ = true; }
-  // Tells the wave's kept inputs that `figure_key` ("<scope key>|<indicator>") now holds
-  // `status` in Redis. Call it for every figure stored during a wave.
+  // - `before_read` (when set) runs before every read from Redis: the pipeline stores there
+  //   the figures it has told of (FigureStored) but not yet written. A failure fails the
+  //   roll-up that was about to read.
+  void BeginWave(std::function<absl::Status()> before_read = {}) {
+    in_wave_ = true;
+    before_read_ = std::move(before_read);
+  }
+  // Tells the wave's kept inputs that `figure_key` ("<scope key>|<indicator>") holds `status`
+  // in Redis, or will before anything reads Redis again (`before_read`). Call it for every
+  // figure stored during a wave.
   void FigureStored(const std::string& figure_key, const v1::IndicatorStatus& status);
+  // Forgets the wave's kept inputs (a figure told of was not stored after all): the next
+  // roll-up of each scope reads afresh.
+  void ForgetWaveInputs() { wave_inputs_.clear(); }
   // Stores the kept statuses in one round trip, publishes those stored on the status topic,
   // and forgets the kept inputs. A status stored meanwhile by another writer (a declaration,
   // another instance) wins: the kept one is dropped, and the next evaluation refreshes its
@@ -158,6 +168,7 @@ class LevelRollUp {
   const ActionCatalogue* catalogue_;
   const AcuteFrameworks* acute_;
   bool in_wave_ = false;
+  std::function<absl::Status()> before_read_;
   std::map<std::string, KeptEvidence> kept_evidence_;  // by scope key
   std::map<std::string, RollUpInputs> wave_inputs_;    // by scope key
   // The scopes whose kept inputs read each figure key (fixed by the reference data, so built
