@@ -225,26 +225,28 @@ size_t IndicatorPipeline::ApplyBatch(const std::vector<kafka::ConsumedRecord>& r
 
 bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
   const absl::Time start = absl::Now();
+  // The latest figure of each pair so far: a later one of the pair starts from what it will
+  // have stored, exactly what a load after it would return, so only its event is looked up.
+  absl::flat_hash_map<std::string, size_t> latest;
   std::vector<IndicatorKeyRef> keys;
   keys.reserve(wave.size());
-  for (const WaveFigure& f : wave) {
+  for (size_t i = 0; i < wave.size(); ++i) {
+    WaveFigure& f = wave[i];
+    auto [before, first] = latest.try_emplace(PairOf(f.figure), i);
+    if (!first) {
+      f.chained_to = before->second;
+      before->second = i;
+    }
     const auto& env = f.figure.event.envelope();
-    keys.push_back({&env.scope(), f.figure.event.observation().indicator(), env.event_id()});
+    keys.push_back({&env.scope(), f.figure.event.observation().indicator(), env.event_id(),
+                    /*seen_only=*/f.chained_to.has_value()});
   }
   auto loaded = state_->LoadMany(keys);
   std::vector<kafka::OutgoingRecord> sends;
   std::vector<size_t> sender;  // the wave index of each record in `sends`
   if (loaded.ok()) {
-    // The latest figure of each pair so far: a later one of the pair starts from what it will
-    // have stored, exactly what a load after it would return.
-    absl::flat_hash_map<std::string, size_t> latest;
     for (size_t i = 0; i < wave.size(); ++i) {
       WaveFigure& f = wave[i];
-      auto [before, first] = latest.try_emplace(PairOf(f.figure), i);
-      if (!first) {
-        f.chained_to = before->second;
-        before->second = i;
-      }
       // Redeliveries and failed loads go alone (Apply rolls a redelivery up again).
       if (!(*loaded)[i].ok() || (*loaded)[i]->already_applied) continue;
       f.loaded = *std::move((*loaded)[i]);

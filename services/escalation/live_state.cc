@@ -212,8 +212,12 @@ absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany
     const std::vector<IndicatorKeyRef>& figures) {
   std::vector<redis::Command> commands;
   commands.reserve(2 * figures.size());
+  std::vector<size_t> first_reply;  // of each figure: its EXISTS, then its HMGET unless seen_only
+  first_reply.reserve(figures.size());
   for (const IndicatorKeyRef& f : figures) {
+    first_reply.push_back(commands.size());
     commands.push_back({"EXISTS", SeenKey(*f.scope, f.event_id)});
+    if (f.seen_only) continue;
     commands.push_back(
         {"HMGET", IndicatorKey(*f.scope, f.indicator), "record", "episode", "version", "alert_id"});
   }
@@ -225,12 +229,18 @@ absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany
   std::vector<redis::Command> alert_reads;
   std::vector<size_t> alert_of;
   for (size_t i = 0; i < figures.size(); ++i) {
-    const auto& seen = (*replies)[2 * i];
-    const auto& fields_reply = (*replies)[2 * i + 1];
+    const auto& seen = (*replies)[first_reply[i]];
     if (!seen.ok()) {
       out.push_back(seen.status());
       continue;
     }
+    if (figures[i].seen_only) {
+      LoadedIndicator loaded;
+      loaded.already_applied = seen->integer == 1;
+      out.push_back(std::move(loaded));
+      continue;
+    }
+    const auto& fields_reply = (*replies)[first_reply[i] + 1];
     if (!fields_reply.ok()) {
       out.push_back(fields_reply.status());
       continue;

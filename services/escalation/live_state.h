@@ -63,6 +63,9 @@ struct IndicatorKeyRef {
   const common::v1::ScopeRef* scope = nullptr;  // not owned
   std::string indicator;
   std::string event_id;
+  // LoadMany: whether the event was applied, not the record (a wave's later figure of a pair
+  // starts from what the earlier one stores).
+  bool seen_only = false;
 };
 struct IndicatorApply {
   IndicatorKeyRef key;
