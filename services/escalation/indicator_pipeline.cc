@@ -299,10 +299,12 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
   // the figure is stored, its record (not committed) is applied again and rolls up again.
   std::vector<size_t> pending;  // told to the roll-ups, not yet stored
   std::vector<size_t> refused;  // pending figures Redis did not store
+  bool pending_alert = false;   // a pending figure moves its alert
   store_pending_ = [&]() -> absl::Status {
     if (pending.empty()) return absl::OkStatus();
     std::vector<size_t> run;
     run.swap(pending);
+    pending_alert = false;
     std::vector<IndicatorApply> applies;
     applies.reserve(run.size());
     for (size_t i : run) {
@@ -348,10 +350,16 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
       continue;
     }
     pending.push_back(i);
+    pending_alert = pending_alert || f.assessment.changed_alert.has_value();
     if (levels_ != nullptr) levels_->FigureStored(PairOf(f.figure), f.assessment.next.status);
     if (!f.roll_up) continue;
-    absl::Status rolled =
-        RollUp(f.figure.event.envelope().scope(), f.figure.area_id, *f.figure.indicator, f.at);
+    // An alert transition reaches its subscribers before the roll-ups after it, not at the
+    // wave's end: a wave behind a backlog can take a second.
+    absl::Status rolled = pending_alert ? store_pending_() : absl::OkStatus();
+    if (rolled.ok()) {
+      rolled = RollUp(f.figure.event.envelope().scope(), f.figure.area_id, *f.figure.indicator,
+                      f.at);
+    }
     if (!rolled.ok()) whole = settle(i);
   }
   whole = whole && settle(std::nullopt);
