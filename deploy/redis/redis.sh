@@ -11,6 +11,10 @@ LOG_FILE="$REDIS_DIR/redis.log"
 PATTERN="redis-server $REDIS_HOST:$REDIS_PORT"
 
 ready() { [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ]; }
+# Redis answers LOADING while it replays its append-only file; a large one (load-generator runs
+# leave gigabytes) takes longer than any fixed start-up wait, so that counts as progress.
+answering() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null | grep -qE "PONG|LOADING"; }
+loaded_or_gone() { ready || ! pid_alive "$PID_FILE" "$PATTERN"; }
 
 start() {
   if pid_alive "$PID_FILE" "$PATTERN"; then
@@ -21,7 +25,12 @@ start() {
   redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" --dir "$REDIS_DIR" \
     --appendonly yes --appendfsync everysec --save "" \
     --daemonize yes --pidfile "$PID_FILE" --logfile "$LOG_FILE"
-  wait_until 20 "redis" "$LOG_FILE" ready
+  wait_until 20 "redis" "$LOG_FILE" answering
+  if ! ready; then
+    echo "redis: loading its append-only file ($(du -sh "$REDIS_DIR" | cut -f1)); waiting"
+    wait_until 900 "redis (loading)" "$LOG_FILE" loaded_or_gone
+    wait_until 1 "redis" "$LOG_FILE" ready
+  fi
   echo "redis: running (pid $(cat "$PID_FILE")) on $REDIS_HOST:$REDIS_PORT"
 }
 

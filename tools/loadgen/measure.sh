@@ -8,7 +8,7 @@
 # in one consumer group (scale-out, DESIGN 8); the first serves the alert stream the loadgen times.
 # Extra arguments go to loadgen (e.g. --seconds=10 --drain_seconds=120).
 # Exits non-zero when a rate was not sustained (backlog left) or no alert came through. Safe to
-# run twice: each run has its own topics and keys.
+# run twice: each run has its own topics and keys, and deletes its keys when done.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../../deploy/settings.sh"
@@ -47,6 +47,12 @@ for rate in $rates; do
     --escalation_address="127.0.0.1:$port" --namespace="$ns" \
     --config_dir="$RESILIENCE_CONFIG_DIR" --rates="$rate" "$@" || status=1
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  # The run's Redis keys go with it: left behind, they grow the instance's append-only file by
+  # hundreds of megabytes per run and slow every later Redis start. Its topics stay, as the record
+  # does (deleting var/<instance>/kafka while the broker is stopped reclaims them).
+  redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "$ns:*" |
+    xargs -r -n 1000 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" unlink > /dev/null
+  redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" bgrewriteaof > /dev/null || true
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status
