@@ -40,6 +40,10 @@ struct IndicatorPipelineOptions {
   absl::Duration level_tick = absl::Seconds(10);
   // Most records taken from one poll and applied together (ApplyBatch). Default 500.
   size_t max_batch = 500;
+  // Most roll-ups a wave runs while one of its alert transitions waits to be stored in Redis
+  // (and reach its subscribers): the pending figures are stored before the next one. 0 stores
+  // them before every roll-up. Default 8 (a few milliseconds).
+  size_t rollups_before_alert_stored = 8;
 };
 
 class IndicatorPipeline {

@@ -60,12 +60,96 @@ absl::StatusOr<RollUpInputs*> LevelRollUp::InputsOf(const common::v1::ScopeRef& 
     *scratch = *std::move(loaded);
     return scratch;
   }
+  return &KeepInputs(key, reads, *std::move(loaded));
+}
+
+RollUpInputs& LevelRollUp::KeepInputs(const std::string& key, const RollUpReads& reads,
+                                      RollUpInputs loaded) {
   if (indexed_scopes_.insert(key).second) {
     for (const std::string& figure : reads.figure_keys) figure_readers_[figure].push_back(key);
   }
   RollUpInputs& kept = wave_inputs_[key];
-  kept = *std::move(loaded);
-  return &kept;
+  kept = std::move(loaded);
+  return kept;
+}
+
+void LevelRollUp::PreloadWave(const std::vector<std::string>& area_ids,
+                              const std::vector<std::string>& board_area_ids, bool ics) {
+  if (!in_wave_) return;
+  std::vector<const RollUpPlan*> plans;
+  std::set<std::string> named;
+  auto add = [&](const RollUpPlan& plan) {
+    const std::string key = ScopeKey(plan.scope);
+    if (!wave_inputs_.contains(key) && named.insert(key).second) plans.push_back(&plan);
+  };
+  for (const std::string& area : area_ids) {
+    if (reference_->FindArea(area) != nullptr) add(AreaPlan(area));
+  }
+  for (const std::string& board : board_area_ids) add(BoardPlan(board));
+  if (ics && acute_ != nullptr) add(IcsPlan());
+  if (plans.empty()) return;
+  if (before_read_ && !before_read_().ok()) return;
+  std::vector<LevelState::RollUpLoad> loads;
+  loads.reserve(plans.size());
+  for (const RollUpPlan* plan : plans) loads.push_back({&plan->scope, &plan->reads});
+  auto loaded = state_->LoadManyForRollUp(loads);
+  if (!loaded.ok()) return;  // each roll-up reads for itself, and reports the failure
+  for (size_t i = 0; i < plans.size(); ++i) {
+    if ((*loaded)[i].ok()) {
+      KeepInputs(ScopeKey(plans[i]->scope), plans[i]->reads, *std::move((*loaded)[i]));
+    }
+  }
+}
+
+const LevelRollUp::RollUpPlan& LevelRollUp::AreaPlan(const std::string& area_id) {
+  const common::v1::ScopeRef scope = Scope(common::v1::SCOPE_KIND_AREA, area_id);
+  auto [it, added] = plans_.try_emplace(ScopeKey(scope));
+  if (added) {
+    it->second.scope = scope;
+    it->second.expected = ExpectedAreaFigures(*reference_, area_id);
+    for (const auto& f : it->second.expected) it->second.reads.figure_keys.push_back(f.key);
+    it->second.reads.stale_alerts = true;
+  }
+  return it->second;
+}
+
+const LevelRollUp::RollUpPlan& LevelRollUp::BoardPlan(const std::string& board_area_id) {
+  const common::v1::ScopeRef scope = Scope(common::v1::SCOPE_KIND_BOARD_AREA, board_area_id);
+  auto [it, added] = plans_.try_emplace(ScopeKey(scope));
+  if (added) {
+    it->second.scope = scope;
+    it->second.expected = ExpectedBoardFigures(*reference_, board_area_id);
+    for (const auto& f : it->second.expected) it->second.reads.figure_keys.push_back(f.key);
+  }
+  return it->second;
+}
+
+const LevelRollUp::RollUpPlan& LevelRollUp::CountyPlan() {
+  const common::v1::ScopeRef scope =
+      Scope(common::v1::SCOPE_KIND_COUNTY, reference_->data().county_id());
+  auto [it, added] = plans_.try_emplace(ScopeKey(scope));
+  if (added) {
+    it->second.scope = scope;
+    it->second.expected = ExpectedCountyFigures(*reference_);
+    for (const auto& f : it->second.expected) it->second.reads.figure_keys.push_back(f.key);
+    for (const auto& area : reference_->data().areas()) {
+      it->second.reads.status_scopes.push_back(Scope(common::v1::SCOPE_KIND_AREA, area.id()));
+    }
+  }
+  return it->second;
+}
+
+const LevelRollUp::RollUpPlan& LevelRollUp::IcsPlan() {
+  const common::v1::ScopeRef scope = Scope(common::v1::SCOPE_KIND_ICS, reference_->data().ics_id());
+  auto [it, added] = plans_.try_emplace(ScopeKey(scope));
+  if (added) {
+    it->second.scope = scope;
+    for (const auto& site : reference_->data().acute_sites()) {
+      it->second.reads.figure_keys.push_back(
+          FigureKey(Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site.id()), kAcuteIndicator));
+    }
+  }
+  return it->second;
 }
 
 void LevelRollUp::FigureStored(const std::string& figure_key, const v1::IndicatorStatus& status) {
@@ -290,13 +374,11 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
                                                 common::v1::OpelLevel* effective_after) {
   const auto* area = reference_->FindArea(area_id);
   if (area == nullptr) return absl::NotFoundError(absl::StrCat("no area '", area_id, "'"));
-  const std::vector<ExpectedFigure> expected = ExpectedAreaFigures(*reference_, area_id);
-  RollUpReads reads;
-  for (const auto& f : expected) reads.figure_keys.push_back(f.key);
-  reads.stale_alerts = true;
+  const RollUpPlan& plan = AreaPlan(area_id);
+  const std::vector<ExpectedFigure>& expected = plan.expected;
   return Recompute(
-      Scope(common::v1::SCOPE_KIND_AREA, area_id), area->name(), area_id, "area-level",
-      {"stp_service_manager", "assistant_director"}, now, reads,
+      plan.scope, area->name(), area_id, "area-level",
+      {"stp_service_manager", "assistant_director"}, now, plan.reads,
       [&](const RollUpInputs& in, common::v1::OpelLevel current,
           std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>* referrals,
           std::optional<double>* limit) -> absl::StatusOr<ComputedLevel> {
@@ -329,15 +411,11 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
 }
 
 absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {
-  const std::string county = reference_->data().county_id();
-  const std::vector<ExpectedFigure> expected = ExpectedCountyFigures(*reference_);
-  RollUpReads reads;
-  for (const auto& f : expected) reads.figure_keys.push_back(f.key);
-  for (const auto& area : reference_->data().areas()) {
-    reads.status_scopes.push_back(Scope(common::v1::SCOPE_KIND_AREA, area.id()));
-  }
+  const RollUpPlan& plan = CountyPlan();
+  const std::vector<ExpectedFigure>& expected = plan.expected;
+  const RollUpReads& reads = plan.reads;
   return Recompute(
-      Scope(common::v1::SCOPE_KIND_COUNTY, county), "Kent (county-wide)", "", "county-level",
+      plan.scope, "Kent (county-wide)", "", "county-level",
       {"stp_service_manager", "director_asc"}, now, reads,
       [&](const RollUpInputs& in, common::v1::OpelLevel current,
           std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>*,
@@ -366,15 +444,11 @@ absl::StatusOr<bool> LevelRollUp::RecomputeIcs(absl::Time now) {
   if (!framework.ok()) return framework.status();
   const auto& d = reference_->data();
   std::optional<AcuteRollUp> rolled;
-  RollUpReads reads;
-  for (const auto& site : d.acute_sites()) {
-    reads.figure_keys.push_back(
-        FigureKey(Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site.id()), kAcuteIndicator));
-  }
-  const std::vector<std::string>& keys = reads.figure_keys;
+  const RollUpPlan& plan = IcsPlan();
+  const std::vector<std::string>& keys = plan.reads.figure_keys;
   return Recompute(
-      Scope(common::v1::SCOPE_KIND_ICS, d.ics_id()), "Kent and Medway ICS", "", "ics-level",
-      {"icb_commissioning_lead"}, now, reads,
+      plan.scope, "Kent and Medway ICS", "", "ics-level",
+      {"icb_commissioning_lead"}, now, plan.reads,
       [&](const RollUpInputs& in, common::v1::OpelLevel current,
           std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>*,
           std::optional<double>*) -> absl::StatusOr<ComputedLevel> {
@@ -419,12 +493,11 @@ absl::StatusOr<bool> LevelRollUp::RecomputeBoardArea(const std::string& board_ar
                                                      absl::Time now) {
   const std::string name =
       reference_->ScopeName(Scope(common::v1::SCOPE_KIND_BOARD_AREA, board_area_id));
-  const std::vector<ExpectedFigure> expected = ExpectedBoardFigures(*reference_, board_area_id);
-  RollUpReads reads;
-  for (const auto& f : expected) reads.figure_keys.push_back(f.key);
+  const RollUpPlan& plan = BoardPlan(board_area_id);
+  const std::vector<ExpectedFigure>& expected = plan.expected;
   return Recompute(
-      Scope(common::v1::SCOPE_KIND_BOARD_AREA, board_area_id), name, "", "board-level",
-      {"stp_service_manager", "assistant_director"}, now, reads,
+      plan.scope, name, "", "board-level",
+      {"stp_service_manager", "assistant_director"}, now, plan.reads,
       [&](const RollUpInputs& in, common::v1::OpelLevel current,
           std::vector<v1::IndicatorEvidence>* evidence, std::optional<double>*,
           std::optional<double>*) -> absl::StatusOr<ComputedLevel> {

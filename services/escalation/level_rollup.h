@@ -94,6 +94,13 @@ class LevelRollUp {
     in_wave_ = true;
     before_read_ = std::move(before_read);
   }
+  // Reads in one round trip the inputs of the roll-ups a wave is about to run (the areas and
+  // board areas named, the ICS when `ics`) that it does not keep yet, as InputsOf would on
+  // their first roll-up: one round trip for the wave instead of one (and a store of the
+  // pending figures before it) per scope. Outside a wave, or when the read fails, nothing is
+  // kept and each roll-up reads as before.
+  void PreloadWave(const std::vector<std::string>& area_ids,
+                   const std::vector<std::string>& board_area_ids, bool ics);
   // Tells the wave's kept inputs that `figure_key` ("<scope key>|<indicator>") holds `status`
   // in Redis, or will before anything reads Redis again (`before_read`). Call it for every
   // figure stored during a wave.
@@ -153,6 +160,19 @@ class LevelRollUp {
                                RollUpInputs& read, common::v1::OpelLevel level,
                                const std::string& area_id, absl::Time now);
 
+  // What a scope's roll-up reads, fixed by the reference data: built on its first roll-up.
+  struct RollUpPlan {
+    common::v1::ScopeRef scope;
+    std::vector<ExpectedFigure> expected;
+    RollUpReads reads;
+  };
+  const RollUpPlan& AreaPlan(const std::string& area_id);
+  const RollUpPlan& BoardPlan(const std::string& board_area_id);
+  const RollUpPlan& CountyPlan();
+  const RollUpPlan& IcsPlan();
+  // Keeps `loaded` as the wave's inputs of the scope `key` read with `reads`.
+  RollUpInputs& KeepInputs(const std::string& key, const RollUpReads& reads, RollUpInputs loaded);
+
   // A status kept through a wave (BeginWave): the assessment and the version it was computed from.
   struct KeptEvidence {
     common::v1::ScopeRef scope;
@@ -175,6 +195,7 @@ class LevelRollUp {
   // once), and the scopes indexed so far.
   std::map<std::string, std::vector<std::string>> figure_readers_;
   std::set<std::string> indexed_scopes_;
+  std::map<std::string, RollUpPlan> plans_;  // by scope key
 };
 
 }  // namespace resilience::escalation

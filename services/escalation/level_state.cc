@@ -88,30 +88,61 @@ absl::StatusOr<LoadedLevel> LevelState::Load(const common::v1::ScopeRef& scope) 
 
 absl::StatusOr<RollUpInputs> LevelState::LoadForRollUp(const common::v1::ScopeRef& scope,
                                                         const RollUpReads& reads) {
+  auto loaded = LoadManyForRollUp({{&scope, &reads}});
+  if (!loaded.ok()) return loaded.status();
+  return std::move((*loaded)[0]);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<RollUpInputs>>> LevelState::LoadManyForRollUp(
+    const std::vector<RollUpLoad>& loads) {
   std::vector<redis::Command> commands;
-  commands.reserve(1 + reads.figure_keys.size() + reads.status_scopes.size());
-  commands.push_back({"HMGET", LevelKey(scope), "record", "episode", "version", "alert_id"});
-  for (const std::string& key : reads.figure_keys) {
-    std::vector<std::string> parts = absl::StrSplit(key, absl::MaxSplits('|', 1));
-    auto figure_scope = ParseScopeKey(parts[0]);
-    if (!figure_scope.ok() || parts.size() != 2) {
-      return absl::InvalidArgumentError("bad figure key " + key);
+  std::vector<absl::Status> bad(loads.size());  // a figure key that names no scope
+  for (size_t l = 0; l < loads.size(); ++l) {
+    const RollUpReads& reads = *loads[l].reads;
+    commands.push_back({"HMGET", LevelKey(*loads[l].scope), "record", "episode", "version", "alert_id"});
+    for (const std::string& key : reads.figure_keys) {
+      std::vector<std::string> parts = absl::StrSplit(key, absl::MaxSplits('|', 1));
+      auto figure_scope = ParseScopeKey(parts[0]);
+      // The read keeps its place in the pipeline; the load fails as a whole.
+      if (!figure_scope.ok() || parts.size() != 2) {
+        bad[l] = absl::InvalidArgumentError("bad figure key " + key);
+        commands.push_back({"EXISTS", key});
+        continue;
+      }
+      redis::Command get = {"HMGET", alerts_->IndicatorKeyOf(*figure_scope, parts[1]), "record"};
+      if (reads.stale_alerts) get.push_back("stale_alert");
+      commands.push_back(std::move(get));
     }
-    redis::Command get = {"HMGET", alerts_->IndicatorKeyOf(*figure_scope, parts[1]), "record"};
-    if (reads.stale_alerts) get.push_back("stale_alert");
-    commands.push_back(std::move(get));
+    for (const auto& s : reads.status_scopes) commands.push_back({"HGET", LevelKey(s), "record"});
   }
-  for (const auto& s : reads.status_scopes) commands.push_back({"HGET", LevelKey(s), "record"});
   auto replies = client_->RunPipeline(commands);
   if (!replies.ok()) return replies.status();
-  for (const auto& r : *replies) {
-    if (!r.ok()) return r.status();
+  std::vector<absl::StatusOr<RollUpInputs>> results;
+  results.reserve(loads.size());
+  size_t at = 0;
+  for (size_t l = 0; l < loads.size(); ++l) {
+    const common::v1::ScopeRef& scope = *loads[l].scope;
+    const RollUpReads& reads = *loads[l].reads;
+    const size_t first = at;
+    at += 1 + reads.figure_keys.size() + reads.status_scopes.size();
+    results.push_back(ParseRollUp(scope, reads, *replies, first));
+    if (!bad[l].ok()) results.back() = bad[l];
+  }
+  return results;
+}
+
+absl::StatusOr<RollUpInputs> LevelState::ParseRollUp(
+    const common::v1::ScopeRef& scope, const RollUpReads& reads,
+    const std::vector<absl::StatusOr<redis::Reply>>& replies, size_t first) {
+  const size_t count = 1 + reads.figure_keys.size() + reads.status_scopes.size();
+  for (size_t i = first; i < first + count; ++i) {
+    if (!replies[i].ok()) return replies[i].status();
   }
   RollUpInputs out;
-  size_t at = 1;
+  size_t at = first + 1;
   if (reads.stale_alerts) out.stale_alerts.resize(reads.figure_keys.size());
   for (size_t i = 0; i < reads.figure_keys.size(); ++i, ++at) {
-    const redis::Reply& r = *(*replies)[at];
+    const redis::Reply& r = *replies[at];
     if (r.elements.empty()) continue;
     if (reads.stale_alerts && r.elements.size() > 1 && !r.elements[1].is_nil()) {
       out.stale_alerts[i] = r.elements[1].str;
@@ -123,7 +154,7 @@ absl::StatusOr<RollUpInputs> LevelState::LoadForRollUp(const common::v1::ScopeRe
   }
   out.statuses.resize(reads.status_scopes.size());
   for (size_t i = 0; i < reads.status_scopes.size(); ++i, ++at) {
-    const redis::Reply& r = *(*replies)[at];
+    const redis::Reply& r = *replies[at];
     if (r.is_nil()) continue;
     v1::LevelStatus status;
     if (!status.ParseFromString(r.str)) {
@@ -132,7 +163,7 @@ absl::StatusOr<RollUpInputs> LevelState::LoadForRollUp(const common::v1::ScopeRe
     }
     out.statuses[i] = std::move(status);
   }
-  const redis::Reply& level = *(*replies)[0];
+  const redis::Reply& level = *replies[first];
   if (level.elements.size() != 4 || level.elements[0].is_nil()) return out;
   ScopeLevelRecord record;
   if (!record.status.ParseFromString(level.elements[0].str)) {

@@ -69,6 +69,15 @@ class LevelState {
   // has an alert and `reads.level_alert`): a roll-up's inputs.
   absl::StatusOr<RollUpInputs> LoadForRollUp(const common::v1::ScopeRef& scope,
                                              const RollUpReads& reads);
+  // One scope's roll-up inputs to load with others (LoadManyForRollUp); nothing owned.
+  struct RollUpLoad {
+    const common::v1::ScopeRef* scope = nullptr;
+    const RollUpReads* reads = nullptr;
+  };
+  // LoadForRollUp for several scopes in one round trip (plus one per level alert asked for).
+  // UNAVAILABLE when Redis is down; otherwise one result per load, in order.
+  absl::StatusOr<std::vector<absl::StatusOr<RollUpInputs>>> LoadManyForRollUp(
+      const std::vector<RollUpLoad>& loads);
 
   // The indicator and alert state this shares keys with.
   LiveState* alerts() const { return alerts_; }
@@ -105,6 +114,10 @@ class LevelState {
 
  private:
   std::string LevelKey(const common::v1::ScopeRef& scope) const;
+  // One scope's inputs from the pipelined replies of LoadManyForRollUp, starting at `first`.
+  absl::StatusOr<RollUpInputs> ParseRollUp(
+      const common::v1::ScopeRef& scope, const RollUpReads& reads,
+      const std::vector<absl::StatusOr<redis::Reply>>& replies, size_t first);
   // The store script's keys and arguments.
   redis::ScriptCall StoreCall(const common::v1::ScopeRef& scope, int64_t expected_version,
                               const ScopeLevelAssessment& assessment,
