@@ -35,13 +35,7 @@ bool FigureCanMoveLevels(const v1::IndicatorStatus* previous,
     return true;
   }
   const absl::Time updated = FromProtoTime(previous->latest().provenance().accepted_at());
-  for (common::v1::OpelLevel level :
-       {common::v1::OPEL_LEVEL_UNSPECIFIED, common::v1::OPEL_LEVEL_1_GREEN,
-        common::v1::OPEL_LEVEL_2_AMBER, common::v1::OPEL_LEVEL_3_RED,
-        common::v1::OPEL_LEVEL_4_BLACK}) {
-    if (MissedDeadline(indicator.cadence(), level, updated, at, zone).has_value()) return true;
-  }
-  return false;
+  return MissedDeadlineAtAnyLevel(indicator.cadence(), updated, at, zone);
 }
 
 std::vector<ExpectedFigure> ExpectedAreaFigures(const ReferenceIndex& reference,

@@ -88,6 +88,27 @@ std::optional<absl::Time> MissedDeadline(reference::v1::ReportingCadence cadence
   return std::nullopt;
 }
 
+bool MissedDeadlineAtAnyLevel(reference::v1::ReportingCadence cadence, absl::Time last_update,
+                              absl::Time now, absl::TimeZone zone) {
+  using RC = reference::v1::ReportingCadence;
+  using L = common::v1::OpelLevel;
+  switch (cadence) {
+    case RC::REPORTING_CADENCE_ON_EVENT:
+    case RC::REPORTING_CADENCE_UNSPECIFIED:
+      return false;  // no windows (WindowsOn)
+    case RC::REPORTING_CADENCE_ACUTE_DAILY_BY_10:
+    case RC::REPORTING_CADENCE_TWICE_DAILY:
+      // The same windows at every level.
+      return MissedDeadline(cadence, L::OPEL_LEVEL_1_GREEN, last_update, now, zone).has_value();
+    default:
+      // Below Amber (unspecified and OPEL 1), Amber, and Red or above each share their windows.
+      for (L level : {L::OPEL_LEVEL_1_GREEN, L::OPEL_LEVEL_2_AMBER, L::OPEL_LEVEL_3_RED}) {
+        if (MissedDeadline(cadence, level, last_update, now, zone).has_value()) return true;
+      }
+      return false;
+  }
+}
+
 absl::Time NextDeadline(reference::v1::ReportingCadence cadence, common::v1::OpelLevel level,
                         absl::Time last_update, absl::Time now, absl::TimeZone zone) {
   const absl::CivilDay today = absl::ToCivilDay(now, zone);

@@ -48,6 +48,13 @@ std::optional<absl::Time> MissedDeadline(reference::v1::ReportingCadence cadence
                                          common::v1::OpelLevel level, absl::Time last_update,
                                          absl::Time now, absl::TimeZone zone);
 
+// Whether MissedDeadline finds a missed deadline at any level (unspecified to OPEL 4): a
+// figure's freshness can then differ with the level it is judged at. Asks once per distinct
+// set of windows (three bands of level for a cadence that follows the level, one otherwise,
+// none for figures reported on event), since each ask costs time-zone conversions.
+bool MissedDeadlineAtAnyLevel(reference::v1::ReportingCadence cadence, absl::Time last_update,
+                              absl::Time now, absl::TimeZone zone);
+
 // When the figure must next be updated: the close of the next window after `now` that has no
 // update in it yet. InfiniteFuture for event-driven indicators.
 absl::Time NextDeadline(reference::v1::ReportingCadence cadence, common::v1::OpelLevel level,

@@ -79,6 +79,34 @@ TEST_F(TimeRulesTest, WindowsFollowTheClockChange) {
   EXPECT_EQ(windows[0].closes, absl::FromCivil(absl::CivilMinute(2026, 3, 29, 9, 30), absl::UTCTimeZone()));
 }
 
+TEST_F(TimeRulesTest, MissedDeadlineAtAnyLevelIsMissedAtSomeLevel) {
+  const std::vector<common::v1::OpelLevel> levels = {
+      common::v1::OPEL_LEVEL_UNSPECIFIED, common::v1::OPEL_LEVEL_1_GREEN,
+      common::v1::OPEL_LEVEL_2_AMBER, common::v1::OPEL_LEVEL_3_RED,
+      common::v1::OPEL_LEVEL_4_BLACK};
+  int missed = 0, kept = 0;
+  for (RC cadence : {RC::REPORTING_CADENCE_UNSPECIFIED, RC::REPORTING_CADENCE_ON_EVENT,
+                     RC::REPORTING_CADENCE_FOLLOWS_LEVEL, RC::REPORTING_CADENCE_TWICE_DAILY,
+                     RC::REPORTING_CADENCE_ACUTE_DAILY_BY_10}) {
+    // Every half hour of three days (across the clock change is WindowsFollowTheClockChange's),
+    // each against updates from 40 hours before to just before.
+    for (int step = 0; step < 3 * 48; ++step) {
+      const absl::Time now = At(23, 0) + absl::Minutes(30 * step);
+      for (int back = 1; back <= 80; back += 3) {
+        const absl::Time last = now - absl::Minutes(30 * back);
+        bool any = false;
+        for (auto level : levels) any = any || Missed(cadence, level, last, now).has_value();
+        EXPECT_EQ(MissedDeadlineAtAnyLevel(cadence, last, now, zone_), any)
+            << "cadence " << cadence << " last " << last << " now " << now;
+        (any ? missed : kept)++;
+      }
+    }
+  }
+  // The grid has both answers.
+  EXPECT_GT(missed, 100);
+  EXPECT_GT(kept, 100);
+}
+
 TEST(RenotifyTest, PerLevelPeriods) {
   const absl::Time t0 = absl::FromUnixSeconds(1795000000);
   RenotifyRule rule;
