@@ -311,7 +311,8 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
   // Fast figures are stored lazily: each is told to the roll-ups (their kept inputs) at once
   // and waits in `pending`, and the pending ones are stored in one round trip only when
   // something is about to read Redis (a roll-up's first read of a scope, the county, the duty
-  // desk), before a figure that goes alone, and at the end of the wave. Every read thus sees
+  // desk), before a figure that goes alone, once an alert transition among them has waited
+  // behind `rollups_before_alert_stored` roll-ups, and at the end of the wave. Every read thus sees
   // the figures before it, and a wave costs a few round trips, not one per roll-up. A level
   // stored meanwhile may already count a pending figure: were the process to stop before
   // the figure is stored, its record (not committed) is applied again and rolls up again.

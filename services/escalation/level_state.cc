@@ -99,7 +99,8 @@ absl::StatusOr<std::vector<absl::StatusOr<RollUpInputs>>> LevelState::LoadManyFo
   std::vector<absl::Status> bad(loads.size());  // a figure key that names no scope
   for (size_t l = 0; l < loads.size(); ++l) {
     const RollUpReads& reads = *loads[l].reads;
-    commands.push_back({"HMGET", LevelKey(*loads[l].scope), "record", "episode", "version", "alert_id"});
+    commands.push_back(
+        {"HMGET", LevelKey(*loads[l].scope), "record", "episode", "version", "alert_id"});
     for (const std::string& key : reads.figure_keys) {
       std::vector<std::string> parts = absl::StrSplit(key, absl::MaxSplits('|', 1));
       auto figure_scope = ParseScopeKey(parts[0]);
