@@ -375,7 +375,9 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
     if (!f.roll_up) continue;
     // An alert transition waits behind a bounded number of roll-ups, not the wave's end (a
     // wave behind a backlog can take a second): storing before every roll-up that follows
-    // one cost a round trip per roll-up, most of a wave's time under the stress mix.
+    // one cost a round trip per roll-up, most of a wave's time under the stress mix. A live
+    // subscriber may thus see a level's alert a few milliseconds before the indicator alert
+    // that moved it; the alerts topic, sent at the wave's start, keeps the indicator's first.
     absl::Status rolled = absl::OkStatus();
     if (behind_alert.has_value() && ++*behind_alert > options_.rollups_before_alert_stored) {
       rolled = store_pending_();
