@@ -1,4 +1,5 @@
-// Creates the project's topics (deploy/topics.textproto) through the Kafka admin API.
+// Creates (and deletes) the project's topics (deploy/topics.textproto) through the Kafka admin
+// API.
 // Thread-compatible.
 #ifndef RESILIENCE_COMMON_KAFKA_TOPIC_ADMIN_H_
 #define RESILIENCE_COMMON_KAFKA_TOPIC_ADMIN_H_
@@ -27,6 +28,11 @@ struct TopicDefinition {
 // Returns once every partition of every topic has a leader, so clients can use them at once.
 // UNAVAILABLE when the broker does not answer within `timeout`.
 absl::Status CreateTopics(const ClientOptions& client, const std::vector<TopicDefinition>& topics,
+                          absl::Duration timeout = absl::Seconds(30));
+
+// Deletes the named topics; ones that do not exist are skipped (OK), so it is safe to run twice.
+// UNAVAILABLE when the broker does not answer within `timeout`.
+absl::Status DeleteTopics(const ClientOptions& client, const std::vector<std::string>& names,
                           absl::Duration timeout = absl::Seconds(30));
 
 // Names of the topics the cluster has. UNAVAILABLE when the broker does not answer.

@@ -1,6 +1,7 @@
 // Kafka round trip on the real broker: publish and consume in key order, and commit-after-effect:
 // a consumer killed (SIGKILL) after applying an event but before committing gets the event again
 // in its successor, and applying it twice changes nothing.
+#include <algorithm>
 #include <fstream>
 
 #include "absl/strings/match.h"
@@ -75,6 +76,24 @@ TEST_F(KafkaCommitTest, RoundTripKeepsOrderPerKeyAndCarriesHeaders) {
     EXPECT_EQ(got[i].headers[0].second, "e" + std::to_string(i));
   }
   EXPECT_THAT((*consumer)->Commit(got.back()), IsOk());
+}
+
+// The load generator's cleanup: a finished run's topics go, and deleting again (or a topic that
+// never existed) is not an error.
+TEST_F(KafkaCommitTest, DeletedTopicsLeaveTheClusterAndDeletingTwiceIsHarmless) {
+  const std::string other = ns_ + "other";
+  ASSERT_THAT(kafka::CreateTopics(client_, {{other, 2, 1}}), IsOk());
+  auto present = [&](const std::string& name) {
+    auto names = kafka::ListTopics(client_);
+    return names.ok() && std::find(names->begin(), names->end(), name) != names->end();
+  };
+  ASSERT_TRUE(present(topic_));
+  ASSERT_TRUE(present(other));
+  EXPECT_THAT(kafka::DeleteTopics(client_, {other}), IsOk());
+  // Deletion reaches the metadata asynchronously.
+  EXPECT_TRUE(WaitFor([&] { return !present(other); }, absl::Seconds(60)));
+  EXPECT_TRUE(present(topic_));
+  EXPECT_THAT(kafka::DeleteTopics(client_, {other, ns_ + "never-created"}), IsOk());
 }
 
 TEST_F(KafkaCommitTest, ProducingToAMissingTopicIsRefusedNotRetriedForever) {

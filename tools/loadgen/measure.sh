@@ -8,7 +8,7 @@
 # in one consumer group (scale-out, DESIGN 8); the first serves the alert stream the loadgen times.
 # Extra arguments go to loadgen (e.g. --seconds=10 --drain_seconds=120).
 # Exits non-zero when a rate was not sustained (backlog left) or no alert came through. Safe to
-# run twice: each run has its own topics and keys, and deletes its keys when done.
+# run twice: each run has its own topics and keys, and deletes both when done.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../../deploy/settings.sh"
@@ -47,12 +47,15 @@ for rate in $rates; do
     --escalation_address="127.0.0.1:$port" --namespace="$ns" \
     --config_dir="$RESILIENCE_CONFIG_DIR" --rates="$rate" "$@" || status=1
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  # The run's Redis keys go with it: left behind, they grow the instance's append-only file by
-  # hundreds of megabytes per run and slow every later Redis start. Its topics stay, as the record
-  # does (deleting var/<instance>/kafka while the broker is stopped reclaims them).
+  # The run's Redis keys and topics go with it: left behind, the keys grow the instance's
+  # append-only file by hundreds of megabytes per run and slow every later Redis start, and the
+  # topics (about 400 MB a run) make a broker restarted after a crash recover every partition's
+  # log, which took longer than kafka.sh waits once some 30 runs had piled up.
   redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "$ns:*" |
     xargs -r -n 1000 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" unlink > /dev/null
   redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" bgrewriteaof > /dev/null || true
+  "$RESILIENCE_BUILD_DIR/tools/create_topics" --bootstrap="$KAFKA_BOOTSTRAP" --prefix="$ns" \
+    --delete || status=1
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status
