@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -141,37 +142,86 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
       timeout);
   if (!read.ok()) return read;
 
-  // Figures, re-derived from the domain topics up to what the pipeline has applied.
+  // Observations whose effects were published, per figure (scope key, indicator): named as
+  // evidence by an alert's latest revision or a level's latest status, and not yet met in the
+  // figure's topic below. A process killed after publishing a record's effects but before
+  // committing its offset (the commit trails the effect) leaves such records beyond the
+  // committed offsets, while their alerts and levels above are already at the topics' ends.
+  std::map<std::pair<std::string, std::string>, absl::flat_hash_set<std::string>> unmet;
+  auto name = [&](const v1::IndicatorEvidence& e) {
+    unmet[{ScopeKey(e.scope()), e.indicator()}].insert(e.event_id());
+  };
+  for (const auto& [id, a] : alerts) {
+    for (const auto& e : a.evidence()) name(e);
+  }
+  for (const auto& [key, l] : levels) {
+    for (const auto& e : l.evidence()) name(e);
+  }
+
+  // Figures, re-derived from the domain topics: every record up to the group's committed
+  // offsets, and beyond them each figure's records up to its last published observation. The
+  // pipeline then re-applies from the committed offsets: what a figure already holds is found
+  // no newer (DESIGN 4.6) and changes nothing, so an alert or level the lost process moved is not
+  // moved through the same figures a second time (which gave it extra revisions); the rest
+  // applies as usual.
   std::map<std::pair<std::string, std::string>, IndicatorRecord> figures;
+  auto fold = [&](const std::pair<std::string, std::string>& key,
+                  const v1::IndicatorEvidence& evidence) {
+    std::optional<IndicatorRecord> previous;
+    if (auto it = figures.find(key); it != figures.end()) previous = it->second;
+    AlertContext context;  // the alert itself comes from the alerts topic
+    const absl::Time at = FromProtoTime(evidence.provenance().accepted_at());
+    IndicatorAssessment a = AssessIndicator(previous, evidence, context, at);
+    if (!a.superseded) figures[key] = std::move(a.next);
+  };
   for (const std::string& topic : sources_.domain_topics) {
-    auto until = kafka::CommittedOffsets(sources_.client, sources_.group_id, topic);
-    if (!until.ok()) return until.status();
-    size_t records = 0, derived = 0;
-    read = kafka::ReadTopicUntil(
-        sources_.client, topic, *until,
+    auto committed = kafka::CommittedOffsets(sources_.client, sources_.group_id, topic);
+    if (!committed.ok()) return committed.status();
+    // Per figure, its records beyond the committed offsets that a later published one may
+    // vouch for. Only figures with published observations still unmet keep any, so this holds
+    // the lost process's uncommitted work, not a backlog nobody applied.
+    std::map<std::pair<std::string, std::string>, std::vector<v1::IndicatorEvidence>> unsure;
+    size_t records = 0, derived = 0, lifted = 0;
+    read = kafka::ReadTopicToEnd(
+        sources_.client, topic,
         [&](const kafka::ConsumedRecord& r) {
+          ++records;
           events::v1::DomainEvent event;
           if (!event.ParseFromString(r.value)) return absl::OkStatus();
           auto figure = FigureOfEvent(event, *reference_, *tables_, acute_, zone_);
           if (!figure.ok() || !figure->has_value()) return absl::OkStatus();  // never applied
-          const EventFigure& f = **figure;
+          EventFigure& f = **figure;
           const auto key = std::make_pair(ScopeKey(f.event.envelope().scope()), f.indicator->id());
-          std::optional<IndicatorRecord> previous;
-          if (auto it = figures.find(key); it != figures.end()) previous = it->second;
-          AlertContext context;  // the alert itself comes from the alerts topic
-          const absl::Time at = FromProtoTime(f.evidence.provenance().accepted_at());
-          IndicatorAssessment a = AssessIndicator(previous, f.evidence, context, at);
-          if (!a.superseded) figures[key] = a.next;
-          ++derived;
+          auto named = unmet.find(key);
+          const bool published = named != unmet.end() &&
+                                 named->second.erase(f.event.envelope().event_id()) > 0;
+          auto until = committed->find(r.partition);
+          if (until != committed->end() && r.offset < until->second) {
+            fold(key, f.evidence);
+            ++derived;
+            return absl::OkStatus();
+          }
+          if (published) {
+            // Every earlier record of this figure (same scope, so same partition) was applied
+            // before it.
+            std::vector<v1::IndicatorEvidence>& waiting = unsure[key];
+            for (const auto& e : waiting) fold(key, e);
+            fold(key, f.evidence);
+            lifted += waiting.size() + 1;
+            waiting.clear();
+          } else if (named != unmet.end() && !named->second.empty()) {
+            unsure[key].push_back(std::move(f.evidence));
+          }
           return absl::OkStatus();
         },
-        timeout, &records);
+        timeout);
     if (!read.ok()) return read;
     // What the figures were derived from, so a rebuild that found less than expected shows why.
     Logger("escalation")
-        ->info("rebuild: {} read up to the group's committed offsets {{{}}}: {} records, {} figures",
-               topic,
-               absl::StrJoin(*until, ",", absl::PairFormatter(":")), records, derived);
+        ->info("rebuild: {} read to its end ({} records): {} figures up to the group's committed "
+               "offsets {{{}}}, {} beyond them already published",
+               topic, records, derived,
+               absl::StrJoin(*committed, ",", absl::PairFormatter(":")), lifted);
   }
 
   // Episodes and open stale-data alerts of figures and levels, from the alerts.

@@ -8,10 +8,13 @@
 // - audit trails: the `audit` topic, per subject in publication order, each audit id once;
 // - levels, tasks, prompts, silences: the compacted `status` topic (levels keyed by scope;
 //   "task:", "prompt:", "silence:" keys), with the "one open at a time" guards re-derived;
-// - figures: re-derived from the domain topics (capacity, beds, workforce) up to the consumer
-//   group's committed offsets, through the same pure rules as the pipeline (core/event_figure.h,
-//   core/indicator_alerting.h), so records the pipeline has not yet applied are applied by it
-//   afterwards as usual; alert episodes and open stale-data alerts come from the alerts.
+// - figures: re-derived from the domain topics (capacity, beds, workforce) through the same pure
+//   rules as the pipeline (core/event_figure.h, core/indicator_alerting.h): every record up to
+//   the consumer group's committed offsets, and beyond them each figure's records up to the last
+//   one an alert or level names as evidence (applied and published by a process that was lost
+//   before committing it). The pipeline re-applies from the committed offsets; what a figure
+//   already holds changes nothing, the rest applies as usual. Alert episodes and open
+//   stale-data alerts come from the alerts.
 // Subscribers holding a resume token from before the loss replay the whole rebuilt stream (the
 // latest revision of every alert; they deduplicate by alert id and revision) instead of being
 // refused: the stream records where it was rebuilt (P{meta}:stream-rebuilt-at).
@@ -44,7 +47,8 @@ struct RebuildSources {
   std::string audit_topic;
   std::string status_topic;
   std::vector<std::string> domain_topics;
-  // The pipeline's consumer group, whose committed offsets bound the figures replayed.
+  // The pipeline's consumer group, whose committed offsets bound the figures replayed (but for
+  // figures whose later records were already published).
   std::string group_id;
 };
 
