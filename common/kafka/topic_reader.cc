@@ -15,9 +15,8 @@ namespace resilience::kafka {
 
 namespace {
 
-// Reads every partition up to `until` when given, else to the high watermark at the start.
+// Reads every partition to its high watermark at the start.
 absl::Status ReadTopic(const ClientOptions& client, const std::string& topic,
-                       const std::map<int32_t, int64_t>* until,
                        const std::function<absl::Status(const ConsumedRecord&)>& on_record,
                        absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
@@ -57,10 +56,6 @@ absl::Status ReadTopic(const ClientOptions& client, const std::string& topic,
     if (code != RdKafka::ERR_NO_ERROR) {
       RdKafka::TopicPartition::destroy(assignment);
       return internal::ToStatus(code, "kafka watermarks " + topic);
-    }
-    if (until != nullptr) {
-      auto u = until->find(p->id());
-      high = u == until->end() ? low : std::min(high, u->second);
     }
     if (high > low) {
       end[p->id()] = high;
@@ -106,23 +101,7 @@ absl::Status ReadTopic(const ClientOptions& client, const std::string& topic,
 absl::Status ReadTopicToEnd(const ClientOptions& client, const std::string& topic,
                             const std::function<absl::Status(const ConsumedRecord&)>& on_record,
                             absl::Duration timeout) {
-  return ReadTopic(client, topic, nullptr, on_record, timeout);
-}
-
-absl::Status ReadTopicUntil(const ClientOptions& client, const std::string& topic,
-                            const std::map<int32_t, int64_t>& until,
-                            const std::function<absl::Status(const ConsumedRecord&)>& on_record,
-                            absl::Duration timeout, size_t* records_read) {
-  size_t records = 0;
-  absl::Status read = ReadTopic(
-      client, topic, &until,
-      [&](const ConsumedRecord& r) {
-        ++records;
-        return on_record(r);
-      },
-      timeout);
-  if (records_read != nullptr) *records_read = records;
-  return read;
+  return ReadTopic(client, topic, on_record, timeout);
 }
 
 absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(const ClientOptions& client,

@@ -22,15 +22,6 @@ absl::Status ReadTopicToEnd(const ClientOptions& client, const std::string& topi
                             const std::function<absl::Status(const ConsumedRecord&)>& on_record,
                             absl::Duration timeout = absl::Minutes(5));
 
-// As ReadTopicToEnd, but stops each partition before `until` (partition -> offset, exclusive);
-// partitions not in `until` are not read. `records_read` (when not null) gets how many records
-// were handed to `on_record`.
-absl::Status ReadTopicUntil(const ClientOptions& client, const std::string& topic,
-                            const std::map<int32_t, int64_t>& until,
-                            const std::function<absl::Status(const ConsumedRecord&)>& on_record,
-                            absl::Duration timeout = absl::Minutes(5),
-                            size_t* records_read = nullptr);
-
 // The offsets consumer group `group` has committed on each partition of `topic` (the next
 // offset it will read); partitions with nothing committed map to their low watermark. Does not
 // join the group. UNAVAILABLE when the broker does not answer; a partition's own error (its

@@ -148,10 +148,12 @@ void ChangeRecorder::WriteBatch(std::deque<Pending> batch) {
       common::v1::UpdateAck ack = Ack(update_id, common::v1::UpdateAck::OUTCOME_ACCEPTED, "accepted");
       ack.set_event_id(a.change_id);
       *ack.mutable_accepted_at() = a.change.provenance().accepted_at();
-      PublicationCause cause{a.change.provenance(), FromProtoTime(a.change.occurred_at())};
+      const PublicationCause cause{a.change.provenance(), FromProtoTime(a.change.occurred_at())};
       for (const std::string& team : teams) {
         ack.add_event_ids(StaffingEventId(a.pending->provider_id, update_id, team));
-        state_->dirty[team] = cause;
+        // As ApplyLocked noted it (no earlier than the team's last figure).
+        auto noted = state_->latest_cause.find(team);
+        state_->dirty[team] = noted != state_->latest_cause.end() ? noted->second : cause;
       }
       // The change may start or end later: make sure the publisher wakes then.
       for (absl::Time t : TransitionTimes(a.change)) {
@@ -195,8 +197,11 @@ absl::Status ChangeRecorder::RecordTeam(const reference::v1::Team& team,
       {options_.changes_topic, StaffingLedger::EntityKey(change), change.SerializeAsString(), {}});
   if (!sent.ok()) return sent;
   absl::MutexLock lock(&state_->mu);
-  state_->ledger.Apply(change);
-  state_->dirty[team.id()] = PublicationCause{change.provenance(), now};
+  state_->ApplyLocked(change, ChangeEventId("", change.provenance().update_id()));
+  auto noted = state_->latest_cause.find(team.id());
+  state_->dirty[team.id()] = noted != state_->latest_cause.end()
+                                 ? noted->second
+                                 : PublicationCause{change.provenance(), now};
   return absl::OkStatus();
 }
 

@@ -70,10 +70,26 @@ absl::StatusOr<int> StaffingPublisher::PublishDue() {
     absl::MutexLock lock(&state_->mu);
     if (now >= state_->next_transition) {
       // Time alone may have moved every team (an absence ending at midnight): look at all.
-      const absl::Time effective =
-          state_->next_transition == absl::InfinitePast() ? now : state_->next_transition;
+      const bool start_up = state_->next_transition == absl::InfinitePast();
+      const absl::Time passed =
+          start_up ? state_->ledger.LastTransitionAtOrBefore(now) : state_->next_transition;
       for (const reference::v1::Team* team : state_->ledger.Teams()) {
-        state_->dirty.emplace(team->id(), PublicationCause{common::v1::Provenance(), effective});
+        auto held = state_->latest_cause.find(team->id());
+        if (start_up && held == state_->latest_cause.end()) {
+          // Never changed (nothing in the log): the establishment, as of now.
+          state_->dirty.emplace(team->id(), PublicationCause{common::v1::Provenance(), now});
+        } else if (start_up && held->second.effective_at >= passed) {
+          // Start-up: the figure as its last change made it, with that change's update and
+          // time, exactly as it was (or would have been) published before the restart.
+          state_->dirty[team->id()] = held->second;
+        } else {
+          // Due, stamped no earlier than the transition; an update still waiting to be
+          // published keeps its provenance (its acknowledgement named that figure's id).
+          const PublicationCause noted = state_->NoteCauseLocked(
+              team->id(), PublicationCause{common::v1::Provenance(), passed});
+          auto [waiting, inserted] = state_->dirty.try_emplace(team->id(), noted);
+          if (!inserted) waiting->second.effective_at = noted.effective_at;
+        }
       }
       state_->next_transition = state_->ledger.NextTransitionAfter(now);
     }

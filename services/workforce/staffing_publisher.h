@@ -4,7 +4,14 @@
 // by the injected clock. A figure is published only when it differs from the last one
 // published, which is recorded in the changes log (marked before publishing, confirmed after),
 // so a restart publishes only what changed while the service was down, and the current figure
-// whenever a crash left it unknown whether the last one went out. Thread-safe.
+// whenever a crash left it unknown whether the last one went out.
+//
+// A figure's occurred_at is when its content took effect, never the time of publishing:
+// consumers keep the figure with the later occurred_at. So it carries the update that last moved
+// the team (at no earlier time than the team's previous figure) or the transition that passed;
+// after a restart, the figure as its last change or passed transition made it, with that
+// update's id and time, as the undisturbed service would have published it. Only a team that
+// never changed is published at start-up as of now. Thread-safe.
 #ifndef RESILIENCE_SERVICES_WORKFORCE_STAFFING_PUBLISHER_H_
 #define RESILIENCE_SERVICES_WORKFORCE_STAFFING_PUBLISHER_H_
 

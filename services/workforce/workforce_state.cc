@@ -1,7 +1,10 @@
 #include "services/workforce/workforce_state.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/clock/proto_time.h"
+#include "services/workforce/core/workforce_update.h"
 
 namespace resilience::workforce {
 
@@ -18,7 +21,14 @@ bool WorkforceState::ApplyLocked(const v1::WorkforceChange& change, const std::s
     }
     return true;
   }
+  // Before applying: a cancellation names its team only through what it cancels.
+  const std::vector<std::string> teams = TeamsTouched(change, ledger);
   const bool applied = ledger.Apply(change);
+  if (applied) {
+    for (const std::string& team : teams) {
+      NoteCauseLocked(team, PublicationCause{change.provenance(), FromProtoTime(change.occurred_at())});
+    }
+  }
   if (!change.provenance().update_id().empty()) {
     common::v1::UpdateAck ack;
     ack.set_update_id(change.provenance().update_id());
@@ -29,6 +39,16 @@ bool WorkforceState::ApplyLocked(const v1::WorkforceChange& change, const std::s
     acks[UpdateKey(change.provenance().provider_id(), change.provenance().update_id())] = ack;
   }
   return applied;
+}
+
+const PublicationCause& WorkforceState::NoteCauseLocked(const std::string& team,
+                                                       PublicationCause cause) {
+  auto [it, inserted] = latest_cause.try_emplace(team, cause);
+  if (!inserted) {
+    cause.effective_at = std::max(cause.effective_at, it->second.effective_at);
+    it->second = std::move(cause);
+  }
+  return it->second;
 }
 
 }  // namespace resilience::workforce

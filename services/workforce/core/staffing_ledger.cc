@@ -302,4 +302,22 @@ absl::Time StaffingLedger::NextTransitionAfter(absl::Time t) const {
   return next;
 }
 
+absl::Time StaffingLedger::LastTransitionAtOrBefore(absl::Time t) const {
+  absl::Time last = StartOf(DayOf(t));
+  auto consider = [&](absl::Time x) {
+    if (x <= t && x > last) last = x;
+  };
+  for (const auto& [id, held] : absences_) {
+    if (held.cancelled) continue;
+    consider(held.starts_at);
+    if (held.ends_at != absl::InfiniteFuture()) consider(held.ends_at);
+  }
+  for (const auto& [id, held] : redeployments_) {
+    if (held.cancelled) continue;
+    consider(FromProtoTime(held.value.starts_at()));
+    consider(FromProtoTime(held.value.ends_at()));
+  }
+  return last;
+}
+
 }  // namespace resilience::workforce

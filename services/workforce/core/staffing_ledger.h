@@ -61,6 +61,9 @@ class StaffingLedger {
   // redeployment starting or ending, or the next local midnight (cover and manual counts are
   // per day).
   absl::Time NextTransitionAfter(absl::Time t) const;
+  // The last such moment at or before `t` (at the latest, the local midnight starting t's day):
+  // when the staffing at `t` may last have changed with time alone.
+  absl::Time LastTransitionAtOrBefore(absl::Time t) const;
 
   absl::CivilDay DayOf(absl::Time t) const { return absl::ToCivilDay(t, zone_); }
   absl::Time StartOf(absl::CivilDay day) const { return absl::FromCivil(day, zone_); }

@@ -198,6 +198,13 @@ TEST_F(StaffingLedgerTest, MidnightTransitions) {
   // An absence ending mid-morning is a transition before midnight.
   Absence("b", "p2", At(24, 0), At(24, 11));
   EXPECT_EQ(ledger_.NextTransitionAfter(At(24, 9)), At(24, 11));
+  // Looking back (what a restarted service stamps a figure with): the latest bound or midnight
+  // at or before the instant, inclusive.
+  EXPECT_EQ(ledger_.LastTransitionAtOrBefore(At(24, 10)), At(24, 0));
+  EXPECT_EQ(ledger_.LastTransitionAtOrBefore(At(24, 11)), At(24, 11));
+  EXPECT_EQ(ledger_.LastTransitionAtOrBefore(At(24, 23, 59)), At(24, 11));
+  EXPECT_EQ(ledger_.LastTransitionAtOrBefore(At(25, 0)), At(25, 0));
+  EXPECT_EQ(ledger_.LastTransitionAtOrBefore(At(26, 8)), At(26, 0));  // only midnight left
 }
 
 TEST_F(StaffingLedgerTest, DaysAheadCountAnythingOverlappingTheDay) {
