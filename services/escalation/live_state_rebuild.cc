@@ -1,6 +1,7 @@
 #include "services/escalation/live_state_rebuild.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 
@@ -85,8 +86,11 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
   std::vector<redis::Command> batch;
   const absl::Duration timeout = absl::Minutes(5);
 
-  // Alerts: the highest revision of each id.
+  // Alerts: the highest revision of each id; and, for the stream, the latest revisions read
+  // (at most twice the stream's bound, so memory stays bounded on a long topic).
   std::map<std::string, v1::Alert> alerts;
+  std::deque<v1::Alert> recent;
+  const size_t recent_bound = static_cast<size_t>(std::max<int64_t>(1, stream_max_entries_)) * 2;
   absl::Status read = kafka::ReadTopicToEnd(
       sources_.client, sources_.alerts_topic,
       [&](const kafka::ConsumedRecord& r) {
@@ -94,6 +98,8 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
         if (!a.ParseFromString(r.value) || a.alert_id().empty()) return absl::OkStatus();
         auto it = alerts.find(a.alert_id());
         if (it == alerts.end() || a.revision() >= it->second.revision()) alerts[a.alert_id()] = a;
+        recent.push_back(std::move(a));
+        if (recent.size() > recent_bound) recent.pop_front();
         return absl::OkStatus();
       },
       timeout);
@@ -245,19 +251,33 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
     }
   }
 
-  // Write: alerts, index, revisions; the stream in order of last change.
+  // Write: alerts, index, revisions; the stream: every revision read (each once, the last
+  // published among equal ones) and every alert's latest, in order of change. A subscriber
+  // resuming from before the loss thus also gets the revisions published just before it that
+  // it had not yet been sent, not only where each alert ended.
   std::vector<const v1::Alert*> ordered;
+  {
+    std::set<std::pair<std::string, int64_t>> seen;
+    for (auto it = recent.rbegin(); it != recent.rend(); ++it) {
+      if (seen.insert({it->alert_id(), it->revision()}).second) ordered.push_back(&*it);
+    }
+    for (const auto& [id, a] : alerts) {
+      if (seen.insert({id, a.revision()}).second) ordered.push_back(&a);
+    }
+  }
   for (const auto& [id, a] : alerts) {
-    ordered.push_back(&a);
     batch.push_back({"SET", alerts_->AlertKeyOf(id), a.SerializeAsString()});
     batch.push_back({"SET", alerts_->RevisionKeyOf(id), absl::StrCat(a.revision())});
     batch.push_back({"ZADD", alerts_->AlertIndexKey(),
                      absl::StrCat(absl::ToUnixMillis(FromProtoTime(a.raised_at()))), id});
     if (absl::Status s = Write(&batch, false); !s.ok()) return s;
   }
-  std::stable_sort(ordered.begin(), ordered.end(), [](const v1::Alert* x, const v1::Alert* y) {
-    return absl::ToUnixMillis(FromProtoTime(x->updated_at())) <
-           absl::ToUnixMillis(FromProtoTime(y->updated_at()));
+  std::sort(ordered.begin(), ordered.end(), [](const v1::Alert* x, const v1::Alert* y) {
+    const int64_t tx = absl::ToUnixMillis(FromProtoTime(x->updated_at()));
+    const int64_t ty = absl::ToUnixMillis(FromProtoTime(y->updated_at()));
+    if (tx != ty) return tx < ty;
+    if (x->alert_id() != y->alert_id()) return x->alert_id() < y->alert_id();
+    return x->revision() < y->revision();
   });
   batch.push_back({"DEL", alerts_->StreamKey()});
   for (const v1::Alert* a : ordered) {

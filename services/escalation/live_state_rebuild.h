@@ -3,8 +3,9 @@
 //
 // A marker key (P{meta}:live-state) says the view is whole. When it is missing, the rebuild:
 // - alerts: the `alerts` topic, the highest revision of each alert id (the last published
-//   among equal revisions); the alert index; a fresh alert stream holding each alert's latest
-//   revision in order of its last change;
+//   among equal revisions); the alert index; a fresh alert stream holding every revision on the
+//   topic (the latest twice the stream's bound read, and each alert's latest), in order of
+//   change;
 // - audit trails: the `audit` topic, per subject in publication order, each audit id once;
 // - levels, tasks, prompts, silences: the compacted `status` topic (levels keyed by scope;
 //   "task:", "prompt:", "silence:" keys), with the "one open at a time" guards re-derived;
@@ -15,9 +16,10 @@
 //   before committing it). The pipeline re-applies from the committed offsets; what a figure
 //   already holds changes nothing, the rest applies as usual. Alert episodes and open
 //   stale-data alerts come from the alerts.
-// Subscribers holding a resume token from before the loss replay the whole rebuilt stream (the
-// latest revision of every alert; they deduplicate by alert id and revision) instead of being
-// refused: the stream records where it was rebuilt (P{meta}:stream-rebuilt-at).
+// Subscribers holding a resume token from before the loss replay the whole rebuilt stream (so
+// also the revisions published just before the loss that they had not yet been sent; they
+// deduplicate by alert id and revision, and ignore a revision older than one they hold)
+// instead of being refused: the stream records where it was rebuilt (P{meta}:stream-rebuilt-at).
 // Processed-event marks are not rebuilt: a redelivered figure is recognised as no newer than
 // the one held (DESIGN 4.6) and changes nothing.
 // Thread-compatible: run it on the pipeline's thread, between records.
