@@ -477,6 +477,13 @@ bool IndicatorPipeline::ApplyUntilDone(const kafka::ConsumedRecord& record) {
     absl::Status status = Apply(record);
     apply_seconds_->Observe(absl::ToDoubleSeconds(absl::Now() - start));
     if (status.ok()) return true;
+    // Nothing is applied onto a view that lost its past: the caller leaves this record for
+    // after the rebuild (LiveViewWhole), which retrying here would never reach.
+    if (IsLiveViewLost(status)) {
+      log->warn("{}[{}]@{} waits for the rebuild: {}", record.topic, record.partition,
+                record.offset, status.ToString());
+      return false;
+    }
     if (!Retryable(status)) status = DeadLetter(record, status);
     if (status.ok()) return true;
     log->warn("retrying {}[{}]@{}: {}", record.topic, record.partition, record.offset,

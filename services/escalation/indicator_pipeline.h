@@ -104,7 +104,8 @@ class IndicatorPipeline {
   IndicatorAssessment Assess(const EventFigure& figure, const LoadedIndicator& loaded,
                              absl::Time at, v1::AuditRecord* audit);
   // Applies with retries of UNAVAILABLE / ABORTED until done or stopping; dead-letters the
-  // unprocessable. Returns false when stopping before the record was dealt with.
+  // unprocessable. Returns false when stopping before the record was dealt with, or when the
+  // live view was found wiped (the record is redelivered after the rebuild).
   bool ApplyUntilDone(const kafka::ConsumedRecord& record);
   // Whether the live view in Redis is whole, rebuilding it from Kafka first when Redis lost it
   // (after committing what was applied). False when it cannot be checked or rebuilt yet.

@@ -200,6 +200,20 @@ absl::StatusOr<std::vector<v1::AuditRecord>> LiveState::ListAudit(const std::str
   return out;
 }
 
+namespace {
+constexpr char kLiveViewLost[] = "live view lost: Redis was wiped; rebuilding from Kafka";
+}  // namespace
+
+absl::Status LiveState::LiveViewStatus(const absl::StatusOr<redis::Reply>& reply) {
+  if (!reply.ok()) return reply.status();
+  if (reply->integer == 1) return absl::OkStatus();
+  return absl::UnavailableError(kLiveViewLost);
+}
+
+bool IsLiveViewLost(const absl::Status& status) {
+  return absl::IsUnavailable(status) && status.message() == kLiveViewLost;
+}
+
 absl::StatusOr<LoadedIndicator> LiveState::Load(const common::v1::ScopeRef& scope,
                                                 const std::string& indicator,
                                                 const std::string& event_id) {
@@ -221,8 +235,10 @@ absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany
     commands.push_back(
         {"HMGET", IndicatorKey(*f.scope, f.indicator), "record", "episode", "version", "alert_id"});
   }
+  commands.push_back(LiveViewCheck());  // last: a wipe before or during the reads shows here
   auto replies = client_->RunPipeline(commands);
   if (!replies.ok()) return replies.status();
+  if (absl::Status whole = LiveViewStatus(replies->back()); !whole.ok()) return whole;
   std::vector<absl::StatusOr<LoadedIndicator>> out;
   out.reserve(figures.size());
   // Second round trip: the open alerts of the figures that have one.
@@ -273,8 +289,11 @@ absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany
     out.push_back(std::move(loaded));
   }
   if (alert_reads.empty()) return out;
+  alert_reads.push_back(LiveViewCheck());
   auto alerts = client_->RunPipeline(alert_reads);
   if (!alerts.ok()) return alerts.status();
+  if (absl::Status whole = LiveViewStatus(alerts->back()); !whole.ok()) return whole;
+  alert_reads.pop_back();
   for (size_t k = 0; k < alert_reads.size(); ++k) {
     absl::StatusOr<LoadedIndicator>& loaded = out[alert_of[k]];
     const auto& reply = (*alerts)[k];

@@ -166,6 +166,14 @@ class LiveState {
     return SeenKey(scope, event_id);
   }
   std::string AlertIndexKey() const { return prefix_ + "{alerts}:index"; }
+  // The key whose presence says the live view is whole: written last by a rebuild, gone with a
+  // wipe. The reads that feed a publication end with an EXISTS of it (LiveViewCheck), so a view
+  // wiped under them is noticed before anything derived from what it no longer holds reaches
+  // Kafka (a level computed from vanished inputs, published as a step down).
+  std::string LiveViewKey() const { return prefix_ + "{meta}:live-state"; }
+  redis::Command LiveViewCheck() const { return {"EXISTS", LiveViewKey()}; }
+  // OK when `reply` (to LiveViewCheck) found the key; else the error IsLiveViewLost names.
+  static absl::Status LiveViewStatus(const absl::StatusOr<redis::Reply>& reply);
   // Where a stream rebuilt from Kafka starts (LiveStateRebuild): resume tokens older than it
   // replay the whole rebuilt stream.
   std::string StreamRebuiltKey() const { return prefix_ + "{alerts}:stream-rebuilt-at"; }
@@ -189,6 +197,10 @@ class LiveState {
   std::string prefix_;
   int64_t stream_max_entries_;
 };
+
+// True for the status of a read that found the live view wiped under it (LiveViewStatus):
+// retrying is useless until it is rebuilt.
+bool IsLiveViewLost(const absl::Status& status);
 
 }  // namespace resilience::escalation
 

@@ -56,7 +56,7 @@ LiveStateRebuild::LiveStateRebuild(RebuildSources sources, redis::Client* redis,
       zone_(zone) {}
 
 absl::StatusOr<bool> LiveStateRebuild::Intact() {
-  auto reply = redis_->Run({"EXISTS", prefix_ + "{meta}:live-state"});
+  auto reply = redis_->Run(alerts_->LiveViewCheck());
   if (!reply.ok()) return reply.status();
   return reply->integer == 1;
 }
@@ -378,7 +378,7 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
     }
     ++counts.silences;
   }
-  batch.push_back({"SET", prefix_ + "{meta}:live-state",
+  batch.push_back({"SET", alerts_->LiveViewKey(),
                    absl::StrCat("rebuilt from Kafka at ", absl::FormatTime(absl::RFC3339_sec, now, absl::UTCTimeZone()))});
   if (absl::Status s = Write(&batch, true); !s.ok()) return s;
   return counts;

@@ -1,0 +1,54 @@
+// The escalation service's reads that feed a publication notice a live view wiped under them.
+// A FLUSHALL between a wave's reads once let a board area's roll-up read its member areas'
+// levels as missing and publish a step down to OPEL 1 (no alert moved with it), which the
+// rebuild then took as the record: the board area's episode lost its alert and a second one
+// was raised. Each such read now ends with an EXISTS of the live-view marker (written last by
+// a rebuild, gone with a wipe) and answers "live view lost" (IsLiveViewLost) when it is gone, so
+// the pipeline leaves the record for after the rebuild. Against the real Redis.
+#include "absl/strings/str_cat.h"
+#include "common/redis/hiredis_client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/escalation/level_state.h"
+#include "services/escalation/live_state.h"
+#include "tests/testing/infra.h"
+#include "tests/testing/status_matchers.h"
+
+namespace resilience::testing {
+namespace {
+
+using escalation::IsLiveViewLost;
+
+TEST(LiveViewCheckTest, ReadsFeedingAPublicationSayWhenTheViewWasWiped) {
+  redis::ClientOptions options;
+  options.port = RedisPort();
+  auto client = redis::NewHiredisClient(options);
+  const std::string ns = UniqueNamespace("liveview");
+  escalation::LiveState live(client.get(), ns, 1000);
+  escalation::LevelState levels(client.get(), &live, ns, 1000);
+  common::v1::ScopeRef area;
+  area.set_kind(common::v1::SCOPE_KIND_AREA);
+  area.set_id("west-kent");
+  const std::string figure_key = "area/west-kent|referrals_pending_assessment";
+
+  // Whole: the marker is there (a rebuild wrote it last).
+  ASSERT_THAT(client->Run({"SET", live.LiveViewKey(), "1"}), IsOk());
+  EXPECT_THAT(live.Load(area, "referrals_pending_assessment", "event-1"), IsOk());
+  EXPECT_THAT(levels.Load(area), IsOk());
+  EXPECT_THAT(levels.LoadFigures({figure_key}), IsOk());
+
+  // Wiped: the marker went with every other key. The same reads are refused, with the status
+  // the pipeline recognises, not read as "nothing here yet".
+  ASSERT_THAT(client->Run({"DEL", live.LiveViewKey()}), IsOk());
+  auto figure = live.Load(area, "referrals_pending_assessment", "event-1");
+  EXPECT_TRUE(IsLiveViewLost(figure.status())) << figure.status();
+  auto level = levels.Load(area);
+  EXPECT_TRUE(IsLiveViewLost(level.status())) << level.status();
+  auto figures = levels.LoadFigures({figure_key});
+  EXPECT_TRUE(IsLiveViewLost(figures.status())) << figures.status();
+  // Another unavailability is not mistaken for it.
+  EXPECT_FALSE(IsLiveViewLost(absl::UnavailableError("redis 127.0.0.1:1: connection refused")));
+}
+
+}  // namespace
+}  // namespace resilience::testing
