@@ -94,7 +94,12 @@ std::string WorkflowState::Key(const std::string& suffix) const {
 
 template <typename T>
 absl::StatusOr<std::optional<Stored<T>>> WorkflowState::Load(const std::string& key) {
-  auto reply = client_->Run({"HMGET", key, "record", "revision"});
+  // Ends with the live-view check: a task read as missing from a wiped view would be opened
+  // (and published) again.
+  auto replies = client_->RunPipeline({{"HMGET", key, "record", "revision"}, alerts_->LiveViewCheck()});
+  if (!replies.ok()) return replies.status();
+  if (absl::Status whole = LiveState::LiveViewStatus(replies->back()); !whole.ok()) return whole;
+  const absl::StatusOr<redis::Reply>& reply = replies->front();
   if (!reply.ok()) return reply.status();
   if (reply->elements.size() != 2 || reply->elements[0].is_nil()) {
     return std::optional<Stored<T>>();
@@ -189,9 +194,9 @@ absl::StatusOr<std::vector<v1::DecisionPrompt>> WorkflowState::ListPrompts(bool 
 }
 
 absl::StatusOr<std::string> WorkflowState::Guard(const std::string& name) {
-  auto reply = client_->Run({"GET", Key("guard:" + name)});
-  if (!reply.ok()) return reply.status();
-  return reply->is_nil() ? std::string() : reply->str;
+  auto guards = Guards({name});
+  if (!guards.ok()) return guards.status();
+  return std::move(guards->front());
 }
 
 absl::StatusOr<std::vector<std::string>> WorkflowState::Guards(
@@ -201,9 +206,13 @@ absl::StatusOr<std::vector<std::string>> WorkflowState::Guards(
   std::vector<redis::Command> commands;
   commands.reserve(names.size());
   for (const std::string& name : names) commands.push_back({"GET", Key("guard:" + name)});
+  // Last: a guard read as missing from a wiped view would open its task or prompt again.
+  commands.push_back(alerts_->LiveViewCheck());
   auto replies = client_->RunPipeline(commands);
   if (!replies.ok()) return replies.status();
-  for (const auto& reply : *replies) {
+  if (absl::Status whole = LiveState::LiveViewStatus(replies->back()); !whole.ok()) return whole;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto& reply = (*replies)[i];
     if (!reply.ok()) return reply.status();
     out.push_back(reply->is_nil() ? std::string() : reply->str);
   }

@@ -84,9 +84,10 @@ class WorkflowState {
   absl::StatusOr<std::vector<v1::ProtocolTask>> ListTasks(bool include_closed);
   absl::StatusOr<std::vector<v1::DecisionPrompt>> ListPrompts(bool include_answered);
 
-  // A guard's value, or "" when free; deletes it if it still holds `value`.
+  // A guard's value, or "" when free. Like every read that decides what to publish, answers
+  // "live view lost" (IsLiveViewLost) when Redis was wiped under it, never "free".
   absl::StatusOr<std::string> Guard(const std::string& name);
-  // Several guards' values in one round trip, in order.
+  // Several guards' values in one round trip, in order (as Guard).
   absl::StatusOr<std::vector<std::string>> Guards(const std::vector<std::string>& names);
   absl::Status ReleaseGuard(const std::string& name, const std::string& value);
 

@@ -4,13 +4,15 @@
 // rebuild then took as the record: the board area's episode lost its alert and a second one
 // was raised. Each such read now ends with an EXISTS of the live-view marker (written last by
 // a rebuild, gone with a wipe) and answers "live view lost" (IsLiveViewLost) when it is gone, so
-// the pipeline leaves the record for after the rebuild. Against the real Redis.
+// the pipeline leaves the record for after the rebuild. The duty desk's guard reads (one open
+// task or prompt at a time) and task and prompt loads do the same. Against the real Redis.
 #include "absl/strings/str_cat.h"
 #include "common/redis/hiredis_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/escalation/level_state.h"
 #include "services/escalation/live_state.h"
+#include "services/escalation/workflow_state.h"
 #include "tests/testing/infra.h"
 #include "tests/testing/status_matchers.h"
 
@@ -26,6 +28,7 @@ TEST(LiveViewCheckTest, ReadsFeedingAPublicationSayWhenTheViewWasWiped) {
   const std::string ns = UniqueNamespace("liveview");
   escalation::LiveState live(client.get(), ns, 1000);
   escalation::LevelState levels(client.get(), &live, ns, 1000);
+  escalation::WorkflowState work(client.get(), &live, ns, 1000);
   common::v1::ScopeRef area;
   area.set_kind(common::v1::SCOPE_KIND_AREA);
   area.set_id("west-kent");
@@ -36,6 +39,8 @@ TEST(LiveViewCheckTest, ReadsFeedingAPublicationSayWhenTheViewWasWiped) {
   EXPECT_THAT(live.Load(area, "referrals_pending_assessment", "event-1"), IsOk());
   EXPECT_THAT(levels.Load(area), IsOk());
   EXPECT_THAT(levels.LoadFigures({figure_key}), IsOk());
+  EXPECT_THAT(work.Guards({"panel", "nhs111"}), IsOk());
+  EXPECT_THAT(work.LoadTask("task-1"), IsOk());
 
   // Wiped: the marker went with every other key. The same reads are refused, with the status
   // the pipeline recognises, not read as "nothing here yet".
@@ -46,6 +51,11 @@ TEST(LiveViewCheckTest, ReadsFeedingAPublicationSayWhenTheViewWasWiped) {
   EXPECT_TRUE(IsLiveViewLost(level.status())) << level.status();
   auto figures = levels.LoadFigures({figure_key});
   EXPECT_TRUE(IsLiveViewLost(figures.status())) << figures.status();
+  // A guard read as free would open its task or prompt a second time.
+  auto guard = work.Guard("panel");
+  EXPECT_TRUE(IsLiveViewLost(guard.status())) << guard.status();
+  auto task = work.LoadTask("task-1");
+  EXPECT_TRUE(IsLiveViewLost(task.status())) << task.status();
   // Another unavailability is not mistaken for it.
   EXPECT_FALSE(IsLiveViewLost(absl::UnavailableError("redis 127.0.0.1:1: connection refused")));
 }
