@@ -284,39 +284,32 @@ std::vector<v1::Absence> StaffingLedger::AbsencesOn(const std::string& team_id,
   return out;
 }
 
-absl::Time StaffingLedger::NextTransitionAfter(absl::Time t) const {
-  absl::Time next = StartOf(DayOf(t) + 1);
-  auto consider = [&](absl::Time x) {
-    if (x > t && x < next) next = x;
-  };
+void StaffingLedger::ForEachBound(const std::function<void(absl::Time)>& visit) const {
   for (const auto& [id, held] : absences_) {
     if (held.cancelled) continue;
-    consider(held.starts_at);
-    if (held.ends_at != absl::InfiniteFuture()) consider(held.ends_at);
+    visit(held.starts_at);
+    if (held.ends_at != absl::InfiniteFuture()) visit(held.ends_at);
   }
   for (const auto& [id, held] : redeployments_) {
     if (held.cancelled) continue;
-    consider(FromProtoTime(held.value.starts_at()));
-    consider(FromProtoTime(held.value.ends_at()));
+    visit(FromProtoTime(held.value.starts_at()));
+    visit(FromProtoTime(held.value.ends_at()));
   }
+}
+
+absl::Time StaffingLedger::NextTransitionAfter(absl::Time t) const {
+  absl::Time next = StartOf(DayOf(t) + 1);
+  ForEachBound([&](absl::Time x) {
+    if (x > t && x < next) next = x;
+  });
   return next;
 }
 
 absl::Time StaffingLedger::LastTransitionAtOrBefore(absl::Time t) const {
   absl::Time last = StartOf(DayOf(t));
-  auto consider = [&](absl::Time x) {
+  ForEachBound([&](absl::Time x) {
     if (x <= t && x > last) last = x;
-  };
-  for (const auto& [id, held] : absences_) {
-    if (held.cancelled) continue;
-    consider(held.starts_at);
-    if (held.ends_at != absl::InfiniteFuture()) consider(held.ends_at);
-  }
-  for (const auto& [id, held] : redeployments_) {
-    if (held.cancelled) continue;
-    consider(FromProtoTime(held.value.starts_at()));
-    consider(FromProtoTime(held.value.ends_at()));
-  }
+  });
   return last;
 }
 

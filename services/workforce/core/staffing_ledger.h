@@ -17,6 +17,7 @@
 #ifndef RESILIENCE_SERVICES_WORKFORCE_CORE_STAFFING_LEDGER_H_
 #define RESILIENCE_SERVICES_WORKFORCE_CORE_STAFFING_LEDGER_H_
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -91,6 +92,9 @@ class StaffingLedger {
   bool Supersedes(const std::string& key, absl::Time at);
   double AbsentWte(const std::string& team_id, absl::Time from, absl::Time to) const;
   void Unindex(const Held<v1::Absence>* held);
+  // Calls `visit` with every start and end of a live absence or redeployment: the moments at
+  // which instant staffing may change with time alone (besides midnight).
+  void ForEachBound(const std::function<void(absl::Time)>& visit) const;
 
   absl::TimeZone zone_;
   std::map<std::string, reference::v1::Team> teams_;
