@@ -1,10 +1,23 @@
 #include "services/escalation/alert_feed.h"
 
+#include "absl/hash/hash.h"
 #include "common/log/log.h"
 
 namespace resilience::escalation {
 
-AlertFeed::AlertFeed(LiveState* state) : state_(state) {}
+bool RelayedRevisions::FirstTime(const v1::Alert& alert) {
+  if (capacity_ == 0) return true;
+  const uint64_t key = absl::HashOf(alert.alert_id(), alert.revision());
+  if (!seen_.insert(key).second) return false;
+  order_.push_back(key);
+  if (order_.size() > capacity_) {
+    seen_.erase(order_.front());
+    order_.pop_front();
+  }
+  return true;
+}
+
+AlertFeed::AlertFeed(LiveState* state, size_t remembered) : state_(state), relayed_(remembered) {}
 
 AlertFeed::~AlertFeed() {
   stop_ = true;
@@ -55,8 +68,12 @@ void AlertFeed::Tail() {
     } else if (!entries->empty()) {
       absl::MutexLock lock(&mu_);
       for (const StreamEntry& e : *entries) {
-        for (AlertFeedListener* l : listeners_) l->OnEntry(e);
         last_id_ = e.id;
+        // A revision written back by a rebuild: every listener here already had it (live, or
+        // from Redis when it joined), so it is not sent twice; its position still is, so a
+        // listener's next resume token is past the rebuilt stream and does not replay it.
+        const bool repeat = !relayed_.FirstTime(e.alert);
+        for (AlertFeedListener* l : listeners_) l->OnEntry(e, repeat);
       }
       after = last_id_;
     }

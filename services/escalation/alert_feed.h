@@ -4,10 +4,13 @@
 #define RESILIENCE_SERVICES_ESCALATION_ALERT_FEED_H_
 
 #include <atomic>
+#include <cstdint>
+#include <deque>
 #include <set>
 #include <string>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "services/escalation/live_state.h"
 
@@ -17,7 +20,9 @@ namespace resilience::escalation {
 class AlertFeedListener {
  public:
   virtual ~AlertFeedListener() = default;
-  virtual void OnEntry(const StreamEntry& entry) = 0;
+  // `repeat`: a revision the feed relayed before, written back by a rebuild (RelayedRevisions);
+  // the listener had it already, so only the position moves on.
+  virtual void OnEntry(const StreamEntry& entry, bool repeat) = 0;
   // Called about once a second, so idle streams can send heartbeats.
   virtual void OnIdle(absl::Time now) = 0;
   // The service is shutting down: finish the stream so the client reconnects elsewhere with its
@@ -26,10 +31,28 @@ class AlertFeedListener {
   virtual void OnShutdown() = 0;
 };
 
+// The alert revisions a feed relayed most recently, at most `capacity` of them (the oldest is
+// forgotten first). A rebuilt stream (Redis lost, LiveStateRebuild) adds again revisions the
+// feed already relayed; a listener connected through the wipe has had them. Not thread-safe.
+class RelayedRevisions {
+ public:
+  explicit RelayedRevisions(size_t capacity) : capacity_(capacity) {}
+
+  // True the first time this alert id and revision is offered while remembered; remembers it.
+  bool FirstTime(const v1::Alert& alert);
+
+ private:
+  size_t capacity_;
+  absl::flat_hash_set<uint64_t> seen_;  // hashes of (alert id, revision)
+  std::deque<uint64_t> order_;          // oldest first
+};
+
 class AlertFeed {
  public:
   // `state` must use its own Redis client (the feed blocks on it) and outlive the feed.
-  explicit AlertFeed(LiveState* state);
+  // `remembered` bounds the revisions remembered as relayed (RelayedRevisions): twice the
+  // stream's bound covers every revision a rebuild writes back but each alert's latest.
+  explicit AlertFeed(LiveState* state, size_t remembered = 200000);
   ~AlertFeed();  // stops the thread
 
   // Starts tailing after the current last entry.
@@ -54,6 +77,7 @@ class AlertFeed {
   absl::Mutex mu_;
   std::set<AlertFeedListener*> listeners_ ABSL_GUARDED_BY(mu_);
   std::string last_id_ ABSL_GUARDED_BY(mu_) = "0-0";
+  RelayedRevisions relayed_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace resilience::escalation

@@ -86,18 +86,18 @@ class AlertSubscription final : public grpc::ServerWriteReactor<v1::AlertStreamI
     last_id_ = *ParseStreamId(last);
     for (auto& e : backlog) Enqueue(e);
     replaying_ = false;
-    for (auto& e : buffered_) Relay(e);
+    for (auto& [e, repeat] : buffered_) Relay(e, repeat);
     buffered_.clear();
     MaybeWrite();
   }
 
-  void OnEntry(const StreamEntry& entry) override {
+  void OnEntry(const StreamEntry& entry, bool repeat) override {
     absl::MutexLock lock(&mu_);
     if (replaying_) {
-      buffered_.push_back(entry);
+      buffered_.push_back({entry, repeat});
       return;
     }
-    Relay(entry);
+    Relay(entry, repeat);
     MaybeWrite();
   }
 
@@ -160,12 +160,21 @@ class AlertSubscription final : public grpc::ServerWriteReactor<v1::AlertStreamI
     return token;
   }
 
-  // Records the entry as seen and queues it when it passes the filter.
-  void Relay(const StreamEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // Records the entry as seen and queues it when it passes the filter and is no `repeat`.
+  void Relay(const StreamEntry& entry, bool repeat) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     auto id = ParseStreamId(entry.id);
     if (!id.ok() || *id <= last_id_) return;
     last_id_ = *id;
-    Enqueue(entry);
+    if (!repeat) {
+      Enqueue(entry);
+      return;
+    }
+    // Only the position moves on, carried by one heartbeat however many repeats in a row, so
+    // a client reconnecting soon after a rebuild resumes past it rather than replaying it.
+    if (queue_.empty() || !queue_.back().has_heartbeat()) {
+      *queue_.emplace_back().mutable_heartbeat() = ToProtoTime(absl::Now());
+    }
+    queue_.back().set_resume_token(entry.id);
   }
 
   void Enqueue(const StreamEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -205,7 +214,7 @@ class AlertSubscription final : public grpc::ServerWriteReactor<v1::AlertStreamI
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   StreamId last_id_ ABSL_GUARDED_BY(mu_);
   absl::Time last_write_ ABSL_GUARDED_BY(mu_) = absl::Now();
-  std::deque<StreamEntry> buffered_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::pair<StreamEntry, bool>> buffered_ ABSL_GUARDED_BY(mu_);  // entry, repeat
   std::deque<v1::AlertStreamItem> queue_ ABSL_GUARDED_BY(mu_);
   v1::AlertStreamItem current_;
 };

@@ -400,15 +400,24 @@ absl::StatusOr<std::optional<v1::Alert>> LiveState::GetAlert(const std::string& 
 }
 
 absl::StatusOr<std::vector<v1::Alert>> LiveState::ListAlerts(size_t limit) {
-  auto ids = client_->Run({"ZREVRANGE", absl::StrCat(prefix_, "{alerts}:index"), "0",
-                           absl::StrCat(static_cast<int64_t>(limit) - 1)});
+  // Both round trips end with the live-view check: a wiped view answers "live view lost",
+  // never an empty or partial list that would read as "no alerts".
+  auto listed = client_->RunPipeline({{"ZREVRANGE", absl::StrCat(prefix_, "{alerts}:index"), "0",
+                                       absl::StrCat(static_cast<int64_t>(limit) - 1)},
+                                      LiveViewCheck()});
+  if (!listed.ok()) return listed.status();
+  if (absl::Status whole = LiveViewStatus(listed->back()); !whole.ok()) return whole;
+  const auto& ids = listed->front();
   if (!ids.ok()) return ids.status();
   std::vector<v1::Alert> out;
   std::vector<redis::Command> commands;
   for (const auto& id : ids->elements) commands.push_back({"GET", AlertKeyOf(id.str)});
   if (commands.empty()) return out;
+  commands.push_back(LiveViewCheck());
   auto replies = client_->RunPipeline(commands);
   if (!replies.ok()) return replies.status();
+  if (absl::Status whole = LiveViewStatus(replies->back()); !whole.ok()) return whole;
+  replies->pop_back();
   for (const auto& r : *replies) {
     if (!r.ok()) return r.status();
     v1::Alert alert;
@@ -418,7 +427,12 @@ absl::StatusOr<std::vector<v1::Alert>> LiveState::ListAlerts(size_t limit) {
 }
 
 absl::StatusOr<std::vector<v1::IndicatorStatus>> LiveState::ListIndicators() {
-  auto members = client_->Run({"SMEMBERS", absl::StrCat(prefix_, "{status}:indicators")});
+  // As ListAlerts: a wiped view answers "live view lost", not an empty list.
+  auto listed = client_->RunPipeline(
+      {{"SMEMBERS", absl::StrCat(prefix_, "{status}:indicators")}, LiveViewCheck()});
+  if (!listed.ok()) return listed.status();
+  if (absl::Status whole = LiveViewStatus(listed->back()); !whole.ok()) return whole;
+  const auto& members = listed->front();
   if (!members.ok()) return members.status();
   std::vector<redis::Command> commands;
   for (const auto& m : members->elements) {
@@ -430,8 +444,11 @@ absl::StatusOr<std::vector<v1::IndicatorStatus>> LiveState::ListIndicators() {
   }
   std::vector<v1::IndicatorStatus> out;
   if (commands.empty()) return out;
+  commands.push_back(LiveViewCheck());
   auto replies = client_->RunPipeline(commands);
   if (!replies.ok()) return replies.status();
+  if (absl::Status whole = LiveViewStatus(replies->back()); !whole.ok()) return whole;
+  replies->pop_back();
   for (const auto& r : *replies) {
     if (!r.ok() || r->is_nil()) continue;
     v1::IndicatorStatus status;

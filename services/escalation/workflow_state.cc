@@ -168,7 +168,14 @@ absl::StatusOr<std::string> WorkflowState::StorePrompt(const v1::DecisionPrompt&
 
 template <typename T>
 absl::StatusOr<std::vector<T>> WorkflowState::List(const std::string& kind, bool include_closed) {
-  auto ids = client_->Run({"ZREVRANGE", Key(kind + (include_closed ? "s:all" : "s:open")), "0", "499"});
+  // Both round trips end with the live-view check: timed re-notification must not read a
+  // wiped view as "no open tasks".
+  auto listed = client_->RunPipeline(
+      {{"ZREVRANGE", Key(kind + (include_closed ? "s:all" : "s:open")), "0", "499"},
+       alerts_->LiveViewCheck()});
+  if (!listed.ok()) return listed.status();
+  if (absl::Status whole = LiveState::LiveViewStatus(listed->back()); !whole.ok()) return whole;
+  const auto& ids = listed->front();
   if (!ids.ok()) return ids.status();
   std::vector<T> out;
   if (ids->elements.empty()) return out;
@@ -176,8 +183,11 @@ absl::StatusOr<std::vector<T>> WorkflowState::List(const std::string& kind, bool
   for (const auto& id : ids->elements) {
     commands.push_back({"HGET", Key(absl::StrCat(kind, ":", id.str)), "record"});
   }
+  commands.push_back(alerts_->LiveViewCheck());
   auto replies = client_->RunPipeline(commands);
   if (!replies.ok()) return replies.status();
+  if (absl::Status whole = LiveState::LiveViewStatus(replies->back()); !whole.ok()) return whole;
+  replies->pop_back();
   for (const auto& r : *replies) {
     T item;
     if (r.ok() && !r->is_nil() && item.ParseFromString(r->str)) out.push_back(std::move(item));

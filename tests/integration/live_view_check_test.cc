@@ -5,7 +5,8 @@
 // was raised. Each such read now ends with an EXISTS of the live-view marker (written last by
 // a rebuild, gone with a wipe) and answers "live view lost" (IsLiveViewLost) when it is gone, so
 // the pipeline leaves the record for after the rebuild. The duty desk's guard reads (one open
-// task or prompt at a time) and task and prompt loads do the same. Against the real Redis.
+// task or prompt at a time) and task and prompt loads do the same, and so do the lists the
+// alert API and timed re-notification read. Against the real Redis.
 #include "absl/strings/str_cat.h"
 #include "common/redis/hiredis_client.h"
 #include "gmock/gmock.h"
@@ -41,6 +42,9 @@ TEST(LiveViewCheckTest, ReadsFeedingAPublicationSayWhenTheViewWasWiped) {
   EXPECT_THAT(levels.LoadFigures({figure_key}), IsOk());
   EXPECT_THAT(work.Guards({"panel", "nhs111"}), IsOk());
   EXPECT_THAT(work.LoadTask("task-1"), IsOk());
+  EXPECT_THAT(live.ListAlerts(100), IsOk());
+  EXPECT_THAT(live.ListIndicators(), IsOk());
+  EXPECT_THAT(work.ListTasks(false), IsOk());
 
   // Wiped: the marker went with every other key. The same reads are refused, with the status
   // the pipeline recognises, not read as "nothing here yet".
@@ -56,6 +60,13 @@ TEST(LiveViewCheckTest, ReadsFeedingAPublicationSayWhenTheViewWasWiped) {
   EXPECT_TRUE(IsLiveViewLost(guard.status())) << guard.status();
   auto task = work.LoadTask("task-1");
   EXPECT_TRUE(IsLiveViewLost(task.status())) << task.status();
+  // The lists (the alert API, timed re-notification) say so too, rather than "none".
+  auto alerts = live.ListAlerts(100);
+  EXPECT_TRUE(IsLiveViewLost(alerts.status())) << alerts.status();
+  auto indicators = live.ListIndicators();
+  EXPECT_TRUE(IsLiveViewLost(indicators.status())) << indicators.status();
+  auto tasks = work.ListTasks(false);
+  EXPECT_TRUE(IsLiveViewLost(tasks.status())) << tasks.status();
   // Another unavailability is not mistaken for it.
   EXPECT_FALSE(IsLiveViewLost(absl::UnavailableError("redis 127.0.0.1:1: connection refused")));
 }
