@@ -22,8 +22,12 @@ start() {
     return 0
   fi
   mkdir -p "$REDIS_DIR"
+  # The append-only file is rewritten once it has grown past 256 MB (Redis's default, 64 MB,
+  # forked a compressing rewrite every few seconds under load: 8,400-9,200 readings/s applied
+  # at 20,000/s against 9,800 with 256 MB, same hour). Kafka is the record, so a longer file
+  # only costs a restart some seconds of replay.
   redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" --dir "$REDIS_DIR" \
-    --appendonly yes --appendfsync everysec --save "" \
+    --appendonly yes --appendfsync everysec --save "" --auto-aof-rewrite-min-size 256mb \
     --daemonize yes --pidfile "$PID_FILE" --logfile "$LOG_FILE"
   wait_until 20 "redis" "$LOG_FILE" answering
   if ! ready; then
