@@ -190,7 +190,13 @@ return 0
 
 absl::StatusOr<std::vector<v1::AuditRecord>> LiveState::ListAudit(const std::string& subject,
                                                                   size_t limit) {
-  auto reply = client_->Run({"LRANGE", AuditKey(subject), absl::StrCat(-static_cast<int64_t>(limit)), "-1"});
+  // "Who acknowledged it?" must not read a wiped view as "nobody" (LiveViewCheck).
+  auto replies = client_->RunPipeline(
+      {{"LRANGE", AuditKey(subject), absl::StrCat(-static_cast<int64_t>(limit)), "-1"},
+       LiveViewCheck()});
+  if (!replies.ok()) return replies.status();
+  if (absl::Status whole = LiveViewStatus(replies->back()); !whole.ok()) return whole;
+  const auto& reply = replies->front();
   if (!reply.ok()) return reply.status();
   std::vector<v1::AuditRecord> out;
   for (const auto& e : reply->elements) {

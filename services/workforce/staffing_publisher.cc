@@ -1,5 +1,6 @@
 #include "services/workforce/staffing_publisher.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -100,14 +101,20 @@ absl::StatusOr<int> StaffingPublisher::PublishDue() {
     bool county_touched = false;
     for (const reference::v1::Team* team : state_->ledger.Teams()) {
       if (team->kind() != reference::v1::TEAM_KIND_SHORT_TERM_PATHWAY) continue;
-      const v1::StaffingPoint point = state_->ledger.StaffingAt(*team, now);
+      auto cause = taken.find(team->id());
+      // A figure is computed as of the change it carries. A provider's clock may run ahead of
+      // ours (within the skew ingest accepts): a staffing count dated a few seconds ahead must
+      // count in the figure that carries its update id, or that figure would read as if it
+      // had never come (and nothing would publish it again when the clock caught up).
+      const absl::Time as_of =
+          cause == taken.end() ? now : std::max(now, cause->second.effective_at);
+      const v1::StaffingPoint point = state_->ledger.StaffingAt(*team, as_of);
       county.set_establishment_wte(county.establishment_wte() + point.establishment_wte());
       county.set_available_wte(county.available_wte() + point.available_wte());
       county.set_absent_wte(county.absent_wte() + point.absent_wte());
       county.set_cover_wte(county.cover_wte() + point.cover_wte());
       county.set_redeployed_in_wte(county.redeployed_in_wte() + point.redeployed_in_wte());
       county.set_redeployed_out_wte(county.redeployed_out_wte() + point.redeployed_out_wte());
-      auto cause = taken.find(team->id());
       if (cause == taken.end()) continue;
       county_touched = true;
       county_effective = std::max(county_effective, cause->second.effective_at);

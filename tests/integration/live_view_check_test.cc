@@ -6,7 +6,8 @@
 // a rebuild, gone with a wipe) and answers "live view lost" (IsLiveViewLost) when it is gone, so
 // the pipeline leaves the record for after the rebuild. The duty desk's guard reads (one open
 // task or prompt at a time) and task and prompt loads do the same, and so do the lists the
-// alert API and timed re-notification read. Against the real Redis.
+// alert API (alerts, indicators, audit trails) and timed re-notification read. Against the
+// real Redis.
 #include "absl/strings/str_cat.h"
 #include "common/redis/hiredis_client.h"
 #include "gmock/gmock.h"
@@ -45,6 +46,7 @@ TEST(LiveViewCheckTest, ReadsFeedingAPublicationSayWhenTheViewWasWiped) {
   EXPECT_THAT(live.ListAlerts(100), IsOk());
   EXPECT_THAT(live.ListIndicators(), IsOk());
   EXPECT_THAT(work.ListTasks(false), IsOk());
+  EXPECT_THAT(live.ListAudit("indicator-level/area/west-kent/beds/1", 10), IsOk());
 
   // Wiped: the marker went with every other key. The same reads are refused, with the status
   // the pipeline recognises, not read as "nothing here yet".
@@ -67,6 +69,8 @@ TEST(LiveViewCheckTest, ReadsFeedingAPublicationSayWhenTheViewWasWiped) {
   EXPECT_TRUE(IsLiveViewLost(indicators.status())) << indicators.status();
   auto tasks = work.ListTasks(false);
   EXPECT_TRUE(IsLiveViewLost(tasks.status())) << tasks.status();
+  auto audit = live.ListAudit("indicator-level/area/west-kent/beds/1", 10);
+  EXPECT_TRUE(IsLiveViewLost(audit.status())) << audit.status();
   // Another unavailability is not mistaken for it.
   EXPECT_FALSE(IsLiveViewLost(absl::UnavailableError("redis 127.0.0.1:1: connection refused")));
 }

@@ -185,5 +185,30 @@ TEST_F(StaffingPublisherTest, LateChangeIsStampedNoEarlierThanTheFigureBeforeIt)
   EXPECT_EQ(FromProtoTime(figures[1].envelope().occurred_at()), kMorning - absl::Minutes(1));
 }
 
+// A provider's clock a few seconds ahead of the service's (within the skew ingest accepts):
+// its staffing count, dated ahead, used to be left out of the figure carrying its update (the
+// figure at the service's now), so that figure read as before the count and nothing published
+// the count once the clock passed its time. Found by the fault test's unpaced providers.
+TEST_F(StaffingPublisherTest, StaffingCountDatedAheadOfTheClockCountsInItsFigure) {
+  auto state = NewState();
+  RecordingProducer producer;
+  ASSERT_THAT(Publish(*state, producer), IsOk());  // start-up: 100%
+  const absl::Time ahead = kMorning + absl::Seconds(20);
+  v1::WorkforceUpdate count;
+  count.set_update_id("count-1");
+  *count.mutable_occurred_at() = ToProtoTime(ahead);
+  count.mutable_staffing()->set_team_id("stp-west-kent");
+  count.mutable_staffing()->set_available_wte(15);
+  *count.mutable_staffing()->mutable_occurred_at() = count.occurred_at();
+  ASSERT_EQ(Record(*state, producer, count), common::v1::UpdateAck::OUTCOME_ACCEPTED);
+  ASSERT_THAT(Publish(*state, producer), IsOk());
+
+  const auto figures = producer.Figures("stp-west-kent");
+  ASSERT_EQ(figures.size(), 2u);
+  EXPECT_DOUBLE_EQ(figures[1].observation().number(), 75);
+  EXPECT_EQ(figures[1].envelope().provenance().update_id(), "count-1");
+  EXPECT_EQ(FromProtoTime(figures[1].envelope().occurred_at()), ahead);
+}
+
 }  // namespace
 }  // namespace resilience::workforce
