@@ -51,7 +51,8 @@ class AlertFeed {
  public:
   // `state` must use its own Redis client (the feed blocks on it) and outlive the feed.
   // `remembered` bounds the revisions remembered as relayed (RelayedRevisions): twice the
-  // stream's bound covers every revision a rebuild writes back but each alert's latest.
+  // stream's bound covers every revision a rebuild writes back but each alert's latest (the
+  // default: twice the default bound of 100,000).
   explicit AlertFeed(LiveState* state, size_t remembered = 200000);
   ~AlertFeed();  // stops the thread
 

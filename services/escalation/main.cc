@@ -286,7 +286,8 @@ int main(int argc, char** argv) {
     absl::SleepFor(absl::Seconds(1));  // pacing retries of an unavailable dependency
   }
 
-  esc::AlertFeed feed(&feed_state);
+  // Twice the stream's bound: every revision a rebuild writes back (RelayedRevisions).
+  esc::AlertFeed feed(&feed_state, 2 * static_cast<size_t>(stream_max));
   if (auto s = feed.Start(); !s.ok()) return Fail(s);
   esc::AlertServiceOptions alert_options;
   alert_options.alerts_topic = pipeline_options.alerts_topic;
