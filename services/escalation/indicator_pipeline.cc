@@ -115,7 +115,12 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   // Transition time is the platform's receipt of the observation, not the wall clock, so a
   // replay of the topic rebuilds identical alerts.
   const absl::Time at = FromProtoTime((*figure)->evidence.provenance().accepted_at());
+  // Statuses published from here on say this record was applied (its figure is, or is held).
+  auto reached = [&] {
+    if (levels_ != nullptr) levels_->Reached(record.topic, record.partition, record.offset);
+  };
   if (loaded->already_applied) {
+    reached();
     duplicates_->Increment();
     // The roll-up may not have happened before a crash; it is idempotent, so do it again.
     return RollUp(env.scope(), area, *indicator, at, /*redelivered=*/true);
@@ -125,6 +130,7 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   if (assessment.superseded) {
     absl::Status marked = state_->MarkApplied(env.scope(), env.event_id());
     if (!marked.ok()) return marked;
+    reached();
     return RollUp(env.scope(), area, *indicator, at);
   }
 
@@ -140,6 +146,7 @@ absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
                                  loaded->version, assessment, audit);
   if (!stream_id.ok()) return stream_id.status();
   if (levels_ != nullptr) levels_->FigureStored(figure_key, assessment.next.status);
+  reached();
   applied_->Increment();
   if (!stream_id->empty()) alerts_->Increment();
   // Most figures repeat their predecessor's RAG: every level stays as it was, so the roll-ups
@@ -373,6 +380,8 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
     if (f.assessment.changed_alert.has_value() && !behind_alert.has_value()) behind_alert = 0;
     if (levels_ != nullptr) levels_->FigureStored(PairOf(f.figure), f.assessment.next.status);
     if (!f.roll_up) continue;
+    // Statuses published from here on say this record (and those before it) was applied.
+    if (levels_ != nullptr) levels_->Reached(f.record->topic, f.record->partition, f.record->offset);
     // An alert transition waits behind a bounded number of roll-ups, not the wave's end (a
     // wave behind a backlog can take a second): storing before every roll-up that follows
     // one cost a round trip per roll-up, most of a wave's time under the stress mix. A live
@@ -588,6 +597,7 @@ void IndicatorPipeline::Run() {
     for (const auto& [partition, i] : first_left) {
       absl::Status rewound = consumer_->Rewind(batch[i]);
       if (!rewound.ok()) log->warn("rewind: {}", rewound.ToString());
+      if (levels_ != nullptr) levels_->RewoundTo(batch[i].topic, batch[i].partition, batch[i].offset);
     }
     stop_.WaitForNotificationWithTimeout(options_.retry_backoff);
   }

@@ -14,6 +14,7 @@
 #include "services/escalation/core/scope_level.h"
 #include "services/escalation/core/stale_data.h"
 #include "services/escalation/core/time_rules.h"
+#include "services/escalation/live_state_rebuild.h"
 
 namespace resilience::escalation {
 namespace {
@@ -227,7 +228,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
         // waiting for the broker (ordered behind earlier statuses of the scope by the idempotent
         // producer). Were this one lost, a Redis rebuild would start from the previous values
         // and the first timed evaluation after it re-derives them from the rebuilt figures.
-        producer_->SendAsync({options_.status_topic, key, a.next.status.SerializeAsString(), {}},
+        producer_->SendAsync({options_.status_topic, key, a.next.status.SerializeAsString(), StatusHeaders()},
                              [key](absl::Status sent) {
                                if (!sent.ok()) {
                                  Logger("escalation")->warn("status of {} not published: {}", key,
@@ -243,7 +244,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
 
       v1::AuditRecord audit;
       std::vector<kafka::OutgoingRecord> records = {
-          {options_.status_topic, key, a.next.status.SerializeAsString(), {}}};
+          {options_.status_topic, key, a.next.status.SerializeAsString(), StatusHeaders()}};
       if (a.changed_alert.has_value()) {
         const v1::Alert& alert = *a.changed_alert;
         audit = AlertAudit(alert, TransitionAction(alert), "system:escalation", alert.summary(),
@@ -526,6 +527,26 @@ std::vector<std::string> LevelRollUp::BoardAreasOf(const common::v1::ScopeRef& s
   return out;
 }
 
+void LevelRollUp::Reached(const std::string& topic, int32_t partition, int64_t offset) {
+  int64_t& at = applied_.try_emplace({topic, partition}, -1).first->second;
+  if (offset <= at) return;
+  at = offset;
+  applied_header_.clear();
+}
+
+void LevelRollUp::RewoundTo(const std::string& topic, int32_t partition, int64_t next_offset) {
+  int64_t& at = applied_.try_emplace({topic, partition}, -1).first->second;
+  if (next_offset - 1 >= at) return;
+  at = next_offset - 1;
+  applied_header_.clear();
+}
+
+kafka::Headers LevelRollUp::StatusHeaders() {
+  if (applied_.empty()) return {};
+  if (applied_header_.empty()) applied_header_ = FormatApplied(applied_);
+  return {{kAppliedHeader, applied_header_}};
+}
+
 absl::Status LevelRollUp::EndWave() {
   in_wave_ = false;
   before_read_ = nullptr;
@@ -545,7 +566,8 @@ absl::Status LevelRollUp::EndWave() {
     // Published once stored, so a status stored meanwhile by another writer is never followed
     // on the topic by this older one. Not waited for: lost, the previous values stand until the
     // next evaluation re-derives them (as after a Redis rebuild).
-    producer_->SendAsync({options_.status_topic, key, k.assessment.next.status.SerializeAsString(), {}},
+    producer_->SendAsync({options_.status_topic, key, k.assessment.next.status.SerializeAsString(),
+                          StatusHeaders()},
                          [key](absl::Status sent) {
                            if (!sent.ok()) {
                              Logger("escalation")->warn("status of {} not published: {}", key,

@@ -73,6 +73,14 @@ class LevelRollUp {
   // Every area, then the county (the timer).
   absl::Status RecomputeAll(absl::Time now);
 
+  // The pipeline has applied `record` of a domain topic and every earlier record of its
+  // partition. Each status published from here on says so in its kAppliedHeader
+  // (live_state_rebuild.h), for a Redis rebuild after a process lost before committing.
+  void Reached(const std::string& topic, int32_t partition, int64_t offset);
+  // The pipeline goes back to `next_offset` of a partition (records it did not finish applying,
+  // redelivered): statuses no longer say it applied them.
+  void RewoundTo(const std::string& topic, int32_t partition, int64_t next_offset);
+
   // From here until EndWave (a wave of records, IndicatorPipeline::ApplyBatch):
   // - A scope whose status changed in its evidence alone (the figures' values and ages behind an
   //   unchanged level, hold and coverage) keeps its latest status here instead of storing and
@@ -173,6 +181,9 @@ class LevelRollUp {
   // Keeps `loaded` as the wave's inputs of the scope `key` read with `reads`.
   RollUpInputs& KeepInputs(const std::string& key, const RollUpReads& reads, RollUpInputs loaded);
 
+  // The headers of a status record: how far the pipeline had applied (Reached).
+  kafka::Headers StatusHeaders();
+
   // A status kept through a wave (BeginWave): the assessment and the version it was computed from.
   struct KeptEvidence {
     common::v1::ScopeRef scope;
@@ -196,6 +207,9 @@ class LevelRollUp {
   std::map<std::string, std::vector<std::string>> figure_readers_;
   std::set<std::string> indexed_scopes_;
   std::map<std::string, RollUpPlan> plans_;  // by scope key
+  // (topic, partition) -> offset of the last record applied, and its header text once formatted.
+  std::map<std::pair<std::string, int32_t>, int64_t> applied_;
+  std::string applied_header_;
 };
 
 }  // namespace resilience::escalation

@@ -116,10 +116,8 @@ absl::StatusOr<std::vector<absl::StatusOr<RollUpInputs>>> LevelState::LoadManyFo
     }
     for (const auto& s : reads.status_scopes) commands.push_back({"HGET", LevelKey(s), "record"});
   }
-  commands.push_back(alerts_->LiveViewCheck());  // last: a wipe before or during the reads
-  auto replies = client_->RunPipeline(commands);
+  auto replies = alerts_->RunChecked(client_, std::move(commands));
   if (!replies.ok()) return replies.status();
-  if (absl::Status whole = LiveState::LiveViewStatus(replies->back()); !whole.ok()) return whole;
   std::vector<absl::StatusOr<RollUpInputs>> results;
   results.reserve(loads.size());
   size_t at = 0;
@@ -280,10 +278,8 @@ absl::StatusOr<std::map<std::string, v1::IndicatorStatus>> LevelState::LoadFigur
     if (!scope.ok() || parts.size() != 2) return absl::InvalidArgumentError("bad figure key " + key);
     commands.push_back({"HGET", alerts_->IndicatorKeyOf(*scope, parts[1]), "record"});
   }
-  commands.push_back(alerts_->LiveViewCheck());
-  auto replies = client_->RunPipeline(commands);
+  auto replies = alerts_->RunChecked(client_, std::move(commands));
   if (!replies.ok()) return replies.status();
-  if (absl::Status whole = LiveState::LiveViewStatus(replies->back()); !whole.ok()) return whole;
   for (size_t i = 0; i < keys.size(); ++i) {
     const auto& r = (*replies)[i];
     if (!r.ok() || r->is_nil()) continue;

@@ -191,11 +191,10 @@ return 0
 absl::StatusOr<std::vector<v1::AuditRecord>> LiveState::ListAudit(const std::string& subject,
                                                                   size_t limit) {
   // "Who acknowledged it?" must not read a wiped view as "nobody" (LiveViewCheck).
-  auto replies = client_->RunPipeline(
-      {{"LRANGE", AuditKey(subject), absl::StrCat(-static_cast<int64_t>(limit)), "-1"},
-       LiveViewCheck()});
+  auto replies =
+      RunChecked(client_, {{"LRANGE", AuditKey(subject),
+                            absl::StrCat(-static_cast<int64_t>(limit)), "-1"}});
   if (!replies.ok()) return replies.status();
-  if (absl::Status whole = LiveViewStatus(replies->back()); !whole.ok()) return whole;
   const auto& reply = replies->front();
   if (!reply.ok()) return reply.status();
   std::vector<v1::AuditRecord> out;
@@ -214,6 +213,16 @@ absl::Status LiveState::LiveViewStatus(const absl::StatusOr<redis::Reply>& reply
   if (!reply.ok()) return reply.status();
   if (reply->integer == 1) return absl::OkStatus();
   return absl::UnavailableError(kLiveViewLost);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> LiveState::RunChecked(
+    redis::Client* client, std::vector<redis::Command> commands) const {
+  commands.push_back(LiveViewCheck());  // last: a wipe before or during the reads shows here
+  auto replies = client->RunPipeline(commands);
+  if (!replies.ok()) return replies.status();
+  if (absl::Status whole = LiveViewStatus(replies->back()); !whole.ok()) return whole;
+  replies->pop_back();
+  return replies;
 }
 
 bool IsLiveViewLost(const absl::Status& status) {
@@ -239,12 +248,11 @@ absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany
     commands.push_back({"EXISTS", SeenKey(*f.scope, f.event_id)});
     if (f.seen_only) continue;
     commands.push_back(
-        {"HMGET", IndicatorKey(*f.scope, f.indicator), "record", "episode", "version", "alert_id"});
+        {"HMGET", IndicatorKey(*f.scope, f.indicator), "record", "episode", "version", "alert_id",
+         "alert_published"});
   }
-  commands.push_back(LiveViewCheck());  // last: a wipe before or during the reads shows here
-  auto replies = client_->RunPipeline(commands);
+  auto replies = RunChecked(client_, std::move(commands));
   if (!replies.ok()) return replies.status();
-  if (absl::Status whole = LiveViewStatus(replies->back()); !whole.ok()) return whole;
   std::vector<absl::StatusOr<LoadedIndicator>> out;
   out.reserve(figures.size());
   // Second round trip: the open alerts of the figures that have one.
@@ -270,9 +278,14 @@ absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany
     LoadedIndicator loaded;
     loaded.already_applied = seen->integer == 1;
     const redis::Reply& fields = *fields_reply;
-    if (fields.elements.size() == 4 && !fields.elements[0].is_nil()) {
+    // A rebuild may leave a figure with no record yet but a published alert (the lost
+    // process's records are applied again, IndicatorRecord::alert_published_through).
+    if (fields.elements.size() == 5 &&
+        (!fields.elements[0].is_nil() || !fields.elements[4].is_nil())) {
       IndicatorRecord record;
-      if (!record.status.ParseFromString(fields.elements[0].str)) {
+      if ((!fields.elements[0].is_nil() && !record.status.ParseFromString(fields.elements[0].str)) ||
+          (!fields.elements[4].is_nil() &&
+           !record.alert_published_through.emplace().ParseFromString(fields.elements[4].str))) {
         out.push_back(absl::DataLossError(
             absl::StrCat("unreadable record at ", IndicatorKey(*figures[i].scope, figures[i].indicator))));
         continue;
@@ -280,8 +293,10 @@ absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany
       absl::SimpleAtoi(fields.elements[1].str, &record.episode);
       absl::SimpleAtoi(fields.elements[2].str, &loaded.version);
       // The episode's alert only while it is open: only then can the next figure move it
-      // (LevelChangeMovesAlert), and most figures sit below Amber.
-      if (!fields.elements[3].is_nil() && AlertingLevel(record.status.latest().level())) {
+      // (LevelChangeMovesAlert), and most figures sit below Amber. After a rebuild that left
+      // the alert ahead of the figure, always.
+      if (!fields.elements[3].is_nil() && (AlertingLevel(record.status.latest().level()) ||
+                                           record.alert_published_through.has_value())) {
         auto scope = ScopeOfAlert(fields.elements[3].str);
         if (!scope.ok()) {
           out.push_back(scope.status());
@@ -295,11 +310,8 @@ absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany
     out.push_back(std::move(loaded));
   }
   if (alert_reads.empty()) return out;
-  alert_reads.push_back(LiveViewCheck());
-  auto alerts = client_->RunPipeline(alert_reads);
+  auto alerts = RunChecked(client_, alert_reads);
   if (!alerts.ok()) return alerts.status();
-  if (absl::Status whole = LiveViewStatus(alerts->back()); !whole.ok()) return whole;
-  alert_reads.pop_back();
   for (size_t k = 0; k < alert_reads.size(); ++k) {
     absl::StatusOr<LoadedIndicator>& loaded = out[alert_of[k]];
     const auto& reply = (*alerts)[k];
@@ -408,22 +420,17 @@ absl::StatusOr<std::optional<v1::Alert>> LiveState::GetAlert(const std::string& 
 absl::StatusOr<std::vector<v1::Alert>> LiveState::ListAlerts(size_t limit) {
   // Both round trips end with the live-view check: a wiped view answers "live view lost",
   // never an empty or partial list that would read as "no alerts".
-  auto listed = client_->RunPipeline({{"ZREVRANGE", absl::StrCat(prefix_, "{alerts}:index"), "0",
-                                       absl::StrCat(static_cast<int64_t>(limit) - 1)},
-                                      LiveViewCheck()});
+  auto listed = RunChecked(client_, {{"ZREVRANGE", absl::StrCat(prefix_, "{alerts}:index"), "0",
+                                      absl::StrCat(static_cast<int64_t>(limit) - 1)}});
   if (!listed.ok()) return listed.status();
-  if (absl::Status whole = LiveViewStatus(listed->back()); !whole.ok()) return whole;
   const auto& ids = listed->front();
   if (!ids.ok()) return ids.status();
   std::vector<v1::Alert> out;
   std::vector<redis::Command> commands;
   for (const auto& id : ids->elements) commands.push_back({"GET", AlertKeyOf(id.str)});
   if (commands.empty()) return out;
-  commands.push_back(LiveViewCheck());
-  auto replies = client_->RunPipeline(commands);
+  auto replies = RunChecked(client_, std::move(commands));
   if (!replies.ok()) return replies.status();
-  if (absl::Status whole = LiveViewStatus(replies->back()); !whole.ok()) return whole;
-  replies->pop_back();
   for (const auto& r : *replies) {
     if (!r.ok()) return r.status();
     v1::Alert alert;
@@ -434,10 +441,8 @@ absl::StatusOr<std::vector<v1::Alert>> LiveState::ListAlerts(size_t limit) {
 
 absl::StatusOr<std::vector<v1::IndicatorStatus>> LiveState::ListIndicators() {
   // As ListAlerts: a wiped view answers "live view lost", not an empty list.
-  auto listed = client_->RunPipeline(
-      {{"SMEMBERS", absl::StrCat(prefix_, "{status}:indicators")}, LiveViewCheck()});
+  auto listed = RunChecked(client_, {{"SMEMBERS", absl::StrCat(prefix_, "{status}:indicators")}});
   if (!listed.ok()) return listed.status();
-  if (absl::Status whole = LiveViewStatus(listed->back()); !whole.ok()) return whole;
   const auto& members = listed->front();
   if (!members.ok()) return members.status();
   std::vector<redis::Command> commands;
@@ -450,11 +455,8 @@ absl::StatusOr<std::vector<v1::IndicatorStatus>> LiveState::ListIndicators() {
   }
   std::vector<v1::IndicatorStatus> out;
   if (commands.empty()) return out;
-  commands.push_back(LiveViewCheck());
-  auto replies = client_->RunPipeline(commands);
+  auto replies = RunChecked(client_, std::move(commands));
   if (!replies.ok()) return replies.status();
-  if (absl::Status whole = LiveViewStatus(replies->back()); !whole.ok()) return whole;
-  replies->pop_back();
   for (const auto& r : *replies) {
     if (!r.ok() || r->is_nil()) continue;
     v1::IndicatorStatus status;

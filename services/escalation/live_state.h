@@ -174,6 +174,12 @@ class LiveState {
   redis::Command LiveViewCheck() const { return {"EXISTS", LiveViewKey()}; }
   // OK when `reply` (to LiveViewCheck) found the key; else the error IsLiveViewLost names.
   static absl::Status LiveViewStatus(const absl::StatusOr<redis::Reply>& reply);
+  // Runs `commands` on `client` in one round trip followed by LiveViewCheck, and returns their
+  // replies (the check's left off), or "live view lost" (IsLiveViewLost) when the view was wiped
+  // before or during them. Every read that feeds a publication, or a list a person reads, goes
+  // through it (here and in LevelState and WorkflowState).
+  absl::StatusOr<std::vector<absl::StatusOr<redis::Reply>>> RunChecked(
+      redis::Client* client, std::vector<redis::Command> commands) const;
   // Where a stream rebuilt from Kafka starts (LiveStateRebuild): resume tokens older than it
   // replay the whole rebuilt stream.
   std::string StreamRebuiltKey() const { return prefix_ + "{alerts}:stream-rebuilt-at"; }

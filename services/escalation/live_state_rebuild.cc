@@ -37,6 +37,34 @@ bool IsLevelRule(const std::string& rule) {
 
 }  // namespace
 
+std::string FormatApplied(const AppliedOffsets& applied) {
+  std::string out;
+  for (const auto& [partition, offset] : applied) {
+    absl::StrAppend(&out, out.empty() ? "" : ",", partition.first, ":", partition.second, ":",
+                    offset);
+  }
+  return out;
+}
+
+AppliedOffsets ParseApplied(const std::string& header) {
+  AppliedOffsets out;
+  for (absl::string_view entry : absl::StrSplit(header, ',', absl::SkipEmpty())) {
+    // The topic may hold ':' itself: the last two fields are the partition and offset.
+    const size_t offset_at = entry.rfind(':');
+    if (offset_at == absl::string_view::npos || offset_at == 0) continue;
+    const size_t partition_at = entry.rfind(':', offset_at - 1);
+    if (partition_at == absl::string_view::npos || partition_at == 0) continue;
+    int32_t partition = 0;
+    int64_t offset = 0;
+    if (!absl::SimpleAtoi(entry.substr(partition_at + 1, offset_at - partition_at - 1), &partition) ||
+        !absl::SimpleAtoi(entry.substr(offset_at + 1), &offset)) {
+      continue;
+    }
+    out[{std::string(entry.substr(0, partition_at)), partition}] = offset;
+  }
+  return out;
+}
+
 LiveStateRebuild::LiveStateRebuild(RebuildSources sources, redis::Client* redis, LiveState* alerts,
                                    LevelState* levels, WorkflowState* work, std::string prefix,
                                    int64_t stream_max_entries,
@@ -127,9 +155,18 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
   std::map<std::string, v1::ProtocolTask> tasks;
   std::map<std::string, v1::DecisionPrompt> prompts;
   std::map<std::string, v1::Silence> silences;
+  // How far the published statuses say the pipeline had applied each domain partition.
+  AppliedOffsets vouched;
   read = kafka::ReadTopicToEnd(
       sources_.client, sources_.status_topic,
       [&](const kafka::ConsumedRecord& r) {
+        for (const auto& [name, value] : r.headers) {
+          if (name != kAppliedHeader) continue;
+          for (const auto& [partition, offset] : ParseApplied(value)) {
+            int64_t& at = vouched[partition];
+            at = std::max(at, offset);
+          }
+        }
         if (absl::StartsWith(r.key, "task:")) {
           v1::ProtocolTask t;
           if (t.ParseFromString(r.value)) tasks[t.task_id()] = t;
@@ -149,27 +186,42 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
   if (!read.ok()) return read;
 
   // Observations whose effects were published, per figure (scope key, indicator): named as
-  // evidence by an alert's latest revision or a level's latest status, and not yet met in the
-  // figure's topic below. A process killed after publishing a record's effects but before
-  // committing its offset (the commit trails the effect) leaves such records beyond the
-  // committed offsets, while their alerts and levels above are already at the topics' ends.
+  // evidence by a level's latest status or the latest revision of a level's or stale-data
+  // alert, and not yet met in the figure's topic below. A process killed after publishing a
+  // record's effects but before committing its offset (the commit trails the effect) leaves
+  // such records beyond the committed offsets, while their alerts and levels above are already
+  // at the topics' ends.
   std::map<std::pair<std::string, std::string>, absl::flat_hash_set<std::string>> unmet;
   auto name = [&](const v1::IndicatorEvidence& e) {
     unmet[{ScopeKey(e.scope()), e.indicator()}].insert(e.event_id());
   };
+  // The observation each indicator alert's latest revision names. A wave's indicator alerts are
+  // published before its roll-ups: such a record may have no roll-up on the topics yet, so it
+  // is applied again with its levels, and only its alert is taken as published.
+  std::map<std::pair<std::string, std::string>, std::string> alerted;
   for (const auto& [id, a] : alerts) {
-    for (const auto& e : a.evidence()) name(e);
+    if (a.rule() == "indicator-level") {
+      for (const auto& e : a.evidence()) alerted[{ScopeKey(e.scope()), e.indicator()}] = e.event_id();
+    } else {
+      for (const auto& e : a.evidence()) name(e);
+    }
   }
   for (const auto& [key, l] : levels) {
     for (const auto& e : l.evidence()) name(e);
   }
+  // Per figure, the last observation beyond the committed offsets whose alert transition was
+  // published (IndicatorRecord::alert_published_through), when not also taken into the figure.
+  std::map<std::pair<std::string, std::string>, v1::IndicatorEvidence> alert_published;
 
   // Figures, re-derived from the domain topics: every record up to the group's committed
-  // offsets, and beyond them each figure's records up to its last published observation. The
-  // pipeline then re-applies from the committed offsets: what a figure already holds is found
-  // no newer (DESIGN 4.6) and changes nothing, so an alert or level the lost process moved is not
-  // moved through the same figures a second time (which gave it extra revisions); the rest
-  // applies as usual.
+  // offsets, and beyond them every record up to where the statuses vouch for it and each
+  // figure's records up to its last observation a level names. The pipeline then re-applies
+  // from the committed offsets: what a figure already holds is found no newer (DESIGN 4.6) and
+  // changes nothing, so a level the lost process moved is not moved through the same figures a
+  // second time (which gave it extra revisions); the rest applies as usual, rolling the levels
+  // up record by record as the lost process would have (taken into the figures, a wave's
+  // records published only as indicator alerts let the first roll-up after the rebuild see
+  // the whole wave and jump a level straight to its end).
   std::map<std::pair<std::string, std::string>, IndicatorRecord> figures;
   auto fold = [&](const std::pair<std::string, std::string>& key,
                   const v1::IndicatorEvidence& evidence) {
@@ -187,7 +239,7 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
     // vouch for. Only figures with published observations still unmet keep any, so this holds
     // the lost process's uncommitted work, not a backlog nobody applied.
     std::map<std::pair<std::string, std::string>, std::vector<v1::IndicatorEvidence>> unsure;
-    size_t records = 0, derived = 0, lifted = 0;
+    size_t records = 0, derived = 0, lifted = 0, replayed_alerts = 0;
     read = kafka::ReadTopicToEnd(
         sources_.client, topic,
         [&](const kafka::ConsumedRecord& r) {
@@ -207,6 +259,23 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
             ++derived;
             return absl::OkStatus();
           }
+          if (auto v = vouched.find({topic, r.partition}); v != vouched.end() && r.offset <= v->second) {
+            // Applied and rolled up before a status on the topic was computed: as committed.
+            std::vector<v1::IndicatorEvidence>& waiting = unsure[key];
+            for (const auto& e : waiting) fold(key, e);
+            lifted += waiting.size() + 1;
+            waiting.clear();
+            fold(key, f.evidence);
+            return absl::OkStatus();
+          }
+          if (auto a = alerted.find(key);
+              a != alerted.end() && a->second == f.event.envelope().event_id()) {
+            v1::IndicatorEvidence& mark = alert_published[key];
+            *mark.mutable_occurred_at() = f.evidence.occurred_at();
+            *mark.mutable_provenance()->mutable_accepted_at() = f.evidence.provenance().accepted_at();
+            mark.set_event_id(f.evidence.event_id());
+            ++replayed_alerts;
+          }
           if (published) {
             // Every earlier record of this figure (same scope, so same partition) was applied
             // before it.
@@ -225,9 +294,10 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
     // What the figures were derived from, so a rebuild that found less than expected shows why.
     Logger("escalation")
         ->info("rebuild: {} read to its end ({} records): {} figures up to the group's committed "
-               "offsets {{{}}}, {} beyond them already published",
+               "offsets {{{}}}, {} beyond them already published, {} beyond them to apply again "
+               "whose indicator alert was",
                topic, records, derived,
-               absl::StrJoin(*committed, ",", absl::PairFormatter(":")), lifted);
+               absl::StrJoin(*committed, ",", absl::PairFormatter(":")), lifted, replayed_alerts);
   }
 
   // Episodes and open stale-data alerts of figures and levels, from the alerts.
@@ -314,6 +384,9 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
     if (absl::Status s = Write(&batch, false); !s.ok()) return s;
   }
 
+  // A figure that has no record up to the committed offsets may still have a published alert
+  // to hold (its first records are applied again).
+  for (const auto& [key, mark] : alert_published) figures.try_emplace(key);
   for (auto& [key, record] : figures) {
     auto scope = ParseScopeKey(key.first);
     if (!scope.ok()) continue;
@@ -323,16 +396,24 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
       episode = std::max(episode, it->second.first);
       alert_id = it->second.second;
     }
-    redis::Command hset = {"HSET", alerts_->IndicatorKeyOf(*scope, key.second), "record",
-                           record.status.SerializeAsString(), "episode", absl::StrCat(episode),
-                           "version", "1"};
+    const bool has_record = record.status.has_latest();
+    redis::Command hset = {"HSET", alerts_->IndicatorKeyOf(*scope, key.second), "episode",
+                           absl::StrCat(episode), "version", "1"};
+    if (has_record) hset.insert(hset.end(), {"record", record.status.SerializeAsString()});
     if (!alert_id.empty()) hset.insert(hset.end(), {"alert_id", alert_id});
     if (auto it = stale_alerts.find(key); it != stale_alerts.end()) {
       hset.insert(hset.end(), {"stale_alert", it->second});
     }
+    if (auto it = alert_published.find(key);
+        it != alert_published.end() &&
+        !(has_record && NoNewerThan(it->second, record.status.latest()))) {
+      hset.insert(hset.end(), {"alert_published", it->second.SerializeAsString()});
+    }
     batch.push_back(hset);
-    batch.push_back({"SADD", prefix_ + "{status}:indicators", absl::StrCat(key.first, "|", key.second)});
-    ++counts.figures;
+    if (has_record) {
+      batch.push_back({"SADD", prefix_ + "{status}:indicators", absl::StrCat(key.first, "|", key.second)});
+      ++counts.figures;
+    }
     if (absl::Status s = Write(&batch, false); !s.ok()) return s;
   }
 

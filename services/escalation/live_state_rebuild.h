@@ -11,11 +11,16 @@
 //   "task:", "prompt:", "silence:" keys), with the "one open at a time" guards re-derived;
 // - figures: re-derived from the domain topics (capacity, beds, workforce) through the same pure
 //   rules as the pipeline (core/event_figure.h, core/indicator_alerting.h): every record up to
-//   the consumer group's committed offsets, and beyond them each figure's records up to the last
-//   one an alert or level names as evidence (applied and published by a process that was lost
-//   before committing it). The pipeline re-applies from the committed offsets; what a figure
-//   already holds changes nothing, the rest applies as usual. Alert episodes and open
-//   stale-data alerts come from the alerts.
+//   the consumer group's committed offsets, and beyond them (applied and published by a process
+//   lost before committing them) every record up to how far the statuses on the topic say their
+//   roll-ups went (their "applied" header, kAppliedHeader), and each figure's records up to the
+//   last one a level or a level's or stale-data alert names as evidence. The pipeline re-applies
+//   from the committed offsets; what a figure already holds changes nothing, the rest applies
+//   as usual, its roll-ups in order. A later record whose indicator alert transition was
+//   already published (the wave's alerts go out before its roll-ups) marks its figure
+//   (IndicatorRecord::alert_published_through): applied again it moves the figure and the
+//   levels, but not the alert a second time. Alert episodes and open stale-data alerts come
+//   from the alerts.
 // Subscribers holding a resume token from before the loss replay the whole rebuilt stream (so
 // also the revisions published just before the loss that they had not yet been sent; they
 // deduplicate by alert id and revision, and ignore a revision older than one they hold)
@@ -26,6 +31,7 @@
 #ifndef RESILIENCE_SERVICES_ESCALATION_LIVE_STATE_REBUILD_H_
 #define RESILIENCE_SERVICES_ESCALATION_LIVE_STATE_REBUILD_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +47,20 @@
 #include "services/escalation/workflow_state.h"
 
 namespace resilience::escalation {
+
+// Every status the roll-ups publish carries, in this Kafka header, how far the pipeline had
+// applied the domain topics when it was computed: "<topic>:<partition>:<offset>,..." (each
+// partition's last record applied). By the time a status is computed, every record up to its
+// positions has had its indicator alert transitions confirmed by Kafka (a wave's go out before
+// its roll-ups) and its roll-ups' level moves too (each sent and waited for before it is
+// stored), so a status on the topic vouches for them. Statuses that changed in evidence alone
+// are published after their wave without a wait: lost with a process, the next timed
+// evaluation re-derives them.
+inline constexpr char kAppliedHeader[] = "applied";
+using AppliedOffsets = std::map<std::pair<std::string, int32_t>, int64_t>;
+std::string FormatApplied(const AppliedOffsets& applied);
+// Entries that do not parse are skipped.
+AppliedOffsets ParseApplied(const std::string& header);
 
 struct RebuildSources {
   kafka::ClientOptions client;

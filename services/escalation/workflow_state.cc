@@ -96,9 +96,8 @@ template <typename T>
 absl::StatusOr<std::optional<Stored<T>>> WorkflowState::Load(const std::string& key) {
   // Ends with the live-view check: a task read as missing from a wiped view would be opened
   // (and published) again.
-  auto replies = client_->RunPipeline({{"HMGET", key, "record", "revision"}, alerts_->LiveViewCheck()});
+  auto replies = alerts_->RunChecked(client_, {{"HMGET", key, "record", "revision"}});
   if (!replies.ok()) return replies.status();
-  if (absl::Status whole = LiveState::LiveViewStatus(replies->back()); !whole.ok()) return whole;
   const absl::StatusOr<redis::Reply>& reply = replies->front();
   if (!reply.ok()) return reply.status();
   if (reply->elements.size() != 2 || reply->elements[0].is_nil()) {
@@ -170,11 +169,9 @@ template <typename T>
 absl::StatusOr<std::vector<T>> WorkflowState::List(const std::string& kind, bool include_closed) {
   // Both round trips end with the live-view check: timed re-notification must not read a
   // wiped view as "no open tasks".
-  auto listed = client_->RunPipeline(
-      {{"ZREVRANGE", Key(kind + (include_closed ? "s:all" : "s:open")), "0", "499"},
-       alerts_->LiveViewCheck()});
+  auto listed = alerts_->RunChecked(
+      client_, {{"ZREVRANGE", Key(kind + (include_closed ? "s:all" : "s:open")), "0", "499"}});
   if (!listed.ok()) return listed.status();
-  if (absl::Status whole = LiveState::LiveViewStatus(listed->back()); !whole.ok()) return whole;
   const auto& ids = listed->front();
   if (!ids.ok()) return ids.status();
   std::vector<T> out;
@@ -183,11 +180,8 @@ absl::StatusOr<std::vector<T>> WorkflowState::List(const std::string& kind, bool
   for (const auto& id : ids->elements) {
     commands.push_back({"HGET", Key(absl::StrCat(kind, ":", id.str)), "record"});
   }
-  commands.push_back(alerts_->LiveViewCheck());
-  auto replies = client_->RunPipeline(commands);
+  auto replies = alerts_->RunChecked(client_, std::move(commands));
   if (!replies.ok()) return replies.status();
-  if (absl::Status whole = LiveState::LiveViewStatus(replies->back()); !whole.ok()) return whole;
-  replies->pop_back();
   for (const auto& r : *replies) {
     T item;
     if (r.ok() && !r->is_nil() && item.ParseFromString(r->str)) out.push_back(std::move(item));
@@ -216,11 +210,9 @@ absl::StatusOr<std::vector<std::string>> WorkflowState::Guards(
   std::vector<redis::Command> commands;
   commands.reserve(names.size());
   for (const std::string& name : names) commands.push_back({"GET", Key("guard:" + name)});
-  // Last: a guard read as missing from a wiped view would open its task or prompt again.
-  commands.push_back(alerts_->LiveViewCheck());
-  auto replies = client_->RunPipeline(commands);
+  // Checked: a guard read as missing from a wiped view would open its task or prompt again.
+  auto replies = alerts_->RunChecked(client_, std::move(commands));
   if (!replies.ok()) return replies.status();
-  if (absl::Status whole = LiveState::LiveViewStatus(replies->back()); !whole.ok()) return whole;
   for (size_t i = 0; i < names.size(); ++i) {
     const auto& reply = (*replies)[i];
     if (!reply.ok()) return reply.status();

@@ -204,7 +204,7 @@ class EscalationDayTest : public ::testing::Test {
   // the wipe is atomic as a FLUSHALL or an empty Redis would be: deleted page by page, a wipe
   // slow enough (a test Redis holding millions of keys of earlier load runs) let the service
   // notice the loss and rebuild midway, and the rest of the wipe then deleted rebuilt keys.
-  void WipeRedis(const std::string& ns) {
+  void WipeRedis(const std::string& ns, size_t at_least = 50) {
     redis::ClientOptions redis_options;
     redis_options.port = RedisPort();
     auto redis = redis::NewHiredisClient(redis_options);
@@ -216,10 +216,29 @@ class EscalationDayTest : public ::testing::Test {
       cursor = page->elements[0].str;
       for (const auto& key : page->elements[1].elements) wipe.push_back(key.str);
     } while (cursor != "0");
-    ASSERT_GT(wipe.size(), 50u);
+    ASSERT_GT(wipe.size(), at_least);
     auto wiped = redis->Run(wipe);
     ASSERT_THAT(wiped, IsOk());
-    ASSERT_GT(wiped->integer, 50);
+    ASSERT_GT(wiped->integer, static_cast<int64_t>(at_least));
+  }
+
+  // Every record on the alerts topic of `ns`, as "<alert id>#<revision>", sorted (a record
+  // published twice shows twice).
+  std::vector<std::string> AlertRecords(const std::string& ns) {
+    kafka::ClientOptions client;
+    client.bootstrap_servers = KafkaBootstrap();
+    std::vector<std::string> records;
+    EXPECT_THAT(kafka::ReadTopicToEnd(client, ns + "alerts",
+                                      [&](const kafka::ConsumedRecord& r) {
+                                        esc::Alert a;
+                                        a.ParseFromString(r.value);
+                                        records.push_back(
+                                            absl::StrCat(a.alert_id(), "#", a.revision()));
+                                        return absl::OkStatus();
+                                      }),
+                IsOk());
+    std::sort(records.begin(), records.end());
+    return records;
   }
 
   grpc::ClientContext* Staff(grpc::ClientContext* context) {
@@ -488,23 +507,7 @@ TEST_F(EscalationDayTest, RebuildBehindItsPublishedAlertsRepublishesNothing) {
   const std::vector<std::string> expected = Snapshot();
   ASSERT_THAT(expected, ::testing::Not(::testing::Contains(::testing::StartsWith("unanswered"))));
   ASSERT_TRUE(AnyLine(expected, "alert area-level/area/west-kent/1 ALERT_STATE_RESOLVED"));
-  auto count_alerts = [&] {
-    kafka::ClientOptions client;
-    client.bootstrap_servers = KafkaBootstrap();
-    std::vector<std::string> records;
-    EXPECT_THAT(kafka::ReadTopicToEnd(client, ns + "alerts",
-                                      [&](const kafka::ConsumedRecord& r) {
-                                        esc::Alert a;
-                                        a.ParseFromString(r.value);
-                                        records.push_back(
-                                            absl::StrCat(a.alert_id(), "#", a.revision()));
-                                        return absl::OkStatus();
-                                      }),
-                IsOk());
-    std::sort(records.begin(), records.end());
-    return records;
-  };
-  const std::vector<std::string> published = count_alerts();
+  const std::vector<std::string> published = AlertRecords(ns);
   ASSERT_GT(published.size(), 5u);
 
   ASSERT_THAT(service_->process.Terminate(), IsOk());
@@ -526,7 +529,91 @@ TEST_F(EscalationDayTest, RebuildBehindItsPublishedAlertsRepublishesNothing) {
   Start(ns);
   WaitApplied(ns);
   EXPECT_EQ(Snapshot(), expected);
-  EXPECT_EQ(count_alerts(), published);
+  EXPECT_EQ(AlertRecords(ns), published);
+}
+
+// A process lost in the middle of a wave: it had published the wave's indicator alerts (one
+// Kafka send at the wave's start) but none of the level moves its roll-ups would have made, and
+// Redis was lost with it. The rebuild used to take the figures as far as those alerts name them;
+// the re-applied records were then found no newer and rolled up only at the first of them,
+// against figures already at the wave's end: West Kent went from OPEL 1 straight to OPEL 3, its
+// alert raised once at L3 where the undisturbed run raised it at L2 and re-levelled it at L3.
+// The lost process is played here by copying the reference run's indicator alerts onto the
+// topics of a run whose service stopped before the wave.
+TEST_F(EscalationDayTest, RebuildAfterAWaveLostBeforeItsRollUpsMovesLevelsInOrder) {
+  const std::vector<Step> steps = {
+      Staffing("31", "stp-west-kent", Dec(1, 8), 90),    // Green: West Kent at OPEL 1
+      Staffing("32", "stp-west-kent", Dec(1, 9), 60),    // Amber: OPEL 2, its alert raised
+      Staffing("33", "stp-west-kent", Dec(1, 9, 30), 45),  // Red: OPEL 3, re-levelled
+  };
+  kafka::ClientOptions client;
+  client.bootstrap_servers = KafkaBootstrap();
+
+  // The reference: one record at a time.
+  const std::string ref = UniqueNamespace("wave-ref");
+  ASSERT_THAT(CreateProjectTopics(ref), IsOk());
+  Start(ref);
+  for (const Step& step : steps) {
+    Publish(ref, step);
+    WaitApplied(ref);
+  }
+  const std::vector<std::string> expected = Snapshot();
+  ASSERT_TRUE(AnyLine(expected, "alert area-level/area/west-kent/1 ALERT_STATE_FIRING L3 rev 2"));
+  const std::vector<std::string> published = AlertRecords(ref);
+  service_->process.Kill();
+  // What the lost process had published: the indicator alerts of records 32 and 33 and their
+  // audit records.
+  const std::set<std::string> lost_events = {steps[1].event.envelope().event_id(),
+                                             steps[2].event.envelope().event_id()};
+  std::set<std::string> lost_revisions;
+  std::vector<kafka::OutgoingRecord> lost_records;
+  ASSERT_THAT(kafka::ReadTopicToEnd(client, ref + "alerts",
+                                    [&](const kafka::ConsumedRecord& r) {
+                                      esc::Alert a;
+                                      if (a.ParseFromString(r.value) && a.rule() == "indicator-level" &&
+                                          a.evidence_size() > 0 &&
+                                          lost_events.count(a.evidence(0).event_id()) > 0) {
+                                        lost_revisions.insert(absl::StrCat(a.alert_id(), "#", a.revision()));
+                                        lost_records.push_back({"alerts", r.key, r.value, r.headers});
+                                      }
+                                      return absl::OkStatus();
+                                    }),
+              IsOk());
+  ASSERT_EQ(lost_revisions.size(), 2u);
+  ASSERT_THAT(kafka::ReadTopicToEnd(client, ref + "audit",
+                                    [&](const kafka::ConsumedRecord& r) {
+                                      esc::AuditRecord a;
+                                      if (a.ParseFromString(r.value) &&
+                                          lost_revisions.count(a.audit_id()) > 0) {
+                                        lost_records.push_back({"audit", r.key, r.value, r.headers});
+                                      }
+                                      return absl::OkStatus();
+                                    }),
+              IsOk());
+  ASSERT_EQ(lost_records.size(), 4u);
+
+  // The faulted run: record 31 applied and committed, then the service gone; records 32 and 33
+  // on the domain topic, their indicator alerts on the alerts topic, no level moved; Redis lost.
+  const std::string lost = UniqueNamespace("wave-lost");
+  ASSERT_THAT(CreateProjectTopics(lost), IsOk());
+  Start(lost);
+  Publish(lost, steps[0]);
+  WaitApplied(lost);
+  ASSERT_THAT(service_->process.Terminate(), IsOk());
+  Publish(lost, steps[1]);
+  Publish(lost, steps[2]);
+  for (kafka::OutgoingRecord& r : lost_records) {
+    r.topic = lost + r.topic;
+    ASSERT_THAT(producer_->Send(r), IsOk());
+  }
+  WipeRedis(lost, 1);
+
+  Start(lost);
+  WaitApplied(lost);
+  EXPECT_TRUE(WaitFor([&] { return Snapshot() == expected; }, absl::Seconds(30)));
+  EXPECT_EQ(Snapshot(), expected);
+  // Nothing published twice, nothing missing: the area's alert raised at L2 and re-levelled.
+  EXPECT_EQ(AlertRecords(lost), published);
 }
 
 }  // namespace

@@ -60,6 +60,10 @@ v1::IndicatorEvidence BuildEvidence(const events::v1::DomainEvent& event,
   return e;
 }
 
+bool NoNewerThan(const v1::IndicatorEvidence& observation, const v1::IndicatorEvidence& held) {
+  return OrderKey(observation) <= OrderKey(held);
+}
+
 IndicatorAssessment AssessIndicator(const std::optional<IndicatorRecord>& previous,
                                     const v1::IndicatorEvidence& evidence,
                                     const AlertContext& context, absl::Time now) {
@@ -82,6 +86,12 @@ IndicatorAssessment AssessIndicator(const std::optional<IndicatorRecord>& previo
                                                                                             : 0);
   // Most figures keep their level: no alert transition, so no text to write.
   if (!LevelChangeMovesAlert(before, after)) return out;
+  // The transition is on the alerts topic already (so are any later ones up to the mark), and
+  // the alert and episode held are where those left them.
+  if (previous.has_value() && previous->alert_published_through.has_value() &&
+      OrderKey(evidence) <= OrderKey(*previous->alert_published_through)) {
+    return out;
+  }
 
   AlertSubject subject{"indicator-level", evidence.scope(), evidence.indicator(), context.area_id,
                        context.recipient_roles};

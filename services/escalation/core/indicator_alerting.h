@@ -13,6 +13,7 @@
 // - Within an episode a change of level updates the alert (new revision); a rise makes it FIRING
 //   again, because a worse level needs a fresh acknowledgement.
 // - Back to Green resolves the alert.
+// - Up to IndicatorRecord::alert_published_through (after a rebuild) the alert stays as it is.
 #ifndef RESILIENCE_SERVICES_ESCALATION_CORE_INDICATOR_ALERTING_H_
 #define RESILIENCE_SERVICES_ESCALATION_CORE_INDICATOR_ALERTING_H_
 
@@ -37,6 +38,11 @@ struct IndicatorRecord {
   int64_t episode = 0;
   // The latest episode's alert, if there ever was one.
   std::optional<v1::Alert> alert;
+  // Set by a Redis rebuild when a process lost before committing its offsets had already
+  // published this indicator's alert transitions up to this observation (its order fields
+  // only): observations up to it move the figure, and so the levels, again, but not the alert,
+  // which the alerts topic already holds as they left it.
+  std::optional<v1::IndicatorEvidence> alert_published_through;
 };
 
 // Facts about the scope and indicator that the alert text and routing need.
@@ -64,6 +70,10 @@ struct IndicatorAssessment {
 // provenance, the matched row.
 v1::IndicatorEvidence BuildEvidence(const events::v1::DomainEvent& event,
                                     const TriggerMatch& match, const std::string& indicator_name);
+
+// Whether `observation` is no newer than `held` by DESIGN 4.6 (occurred_at, then received_at,
+// then event id): it would change nothing.
+bool NoNewerThan(const v1::IndicatorEvidence& observation, const v1::IndicatorEvidence& held);
 
 // Applies one observation's evidence to the indicator's record at time `now`.
 IndicatorAssessment AssessIndicator(const std::optional<IndicatorRecord>& previous,

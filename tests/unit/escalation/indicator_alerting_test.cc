@@ -176,5 +176,54 @@ TEST(IndicatorAlertingTest, SameOccurredAtIsDecidedByReceivedAt) {
   EXPECT_FALSE(later_received.superseded);
 }
 
+// After a Redis rebuild the figure starts from the committed records while its alert is where
+// the lost process's already published transitions left it: observations up to the mark move
+// the figure but send no transition again; the first one past it moves the alert as usual.
+TEST(IndicatorAlertingTest, TransitionsAlreadyPublishedAreNotMadeAgain) {
+  using common::v1::OPEL_LEVEL_1_GREEN;
+  using common::v1::OPEL_LEVEL_2_AMBER;
+  using common::v1::OPEL_LEVEL_3_RED;
+  // The undisturbed run: Green, Amber (raised), Red (re-levelled), Amber (re-levelled).
+  auto undisturbed = Feed({OPEL_LEVEL_1_GREEN, OPEL_LEVEL_2_AMBER, OPEL_LEVEL_3_RED, OPEL_LEVEL_2_AMBER});
+  ASSERT_TRUE(undisturbed[2].changed_alert.has_value());
+  ASSERT_TRUE(undisturbed[3].changed_alert.has_value());
+
+  // Rebuilt: the figure as committed (Green), the alert as published by the Red observation.
+  IndicatorRecord rebuilt = undisturbed[0].next;
+  rebuilt.alert = undisturbed[2].changed_alert;
+  rebuilt.episode = 1;
+  v1::IndicatorEvidence mark;
+  const absl::Time t2 = kT0 + absl::Minutes(2);
+  *mark.mutable_occurred_at() = ToProtoTime(t2);
+  *mark.mutable_provenance()->mutable_accepted_at() = ToProtoTime(t2);
+  mark.set_event_id("e2");
+  rebuilt.alert_published_through = mark;
+
+  std::optional<IndicatorRecord> record = rebuilt;
+  const std::vector<OpelLevel> levels = {OPEL_LEVEL_2_AMBER, OPEL_LEVEL_3_RED, OPEL_LEVEL_2_AMBER};
+  std::vector<IndicatorAssessment> replayed;
+  for (size_t i = 0; i < levels.size(); ++i) {
+    const absl::Time t = kT0 + absl::Minutes(i + 1);
+    replayed.push_back(AssessIndicator(record, Evidence(levels[i], t, t, "e" + std::to_string(i + 1)),
+                                       Context(), t));
+    ASSERT_FALSE(replayed.back().superseded);
+    record = replayed.back().next;
+  }
+  // Up to the mark: the figure moves (the levels roll up through Amber, then Red), the alert
+  // does not, and stays the published one.
+  EXPECT_FALSE(replayed[0].changed_alert.has_value());
+  EXPECT_FALSE(replayed[1].changed_alert.has_value());
+  EXPECT_EQ(replayed[0].next.status.latest().level(), OPEL_LEVEL_2_AMBER);
+  EXPECT_EQ(replayed[1].next.status.latest().level(), OPEL_LEVEL_3_RED);
+  EXPECT_EQ(replayed[1].next.episode, 1);
+  ASSERT_TRUE(replayed[1].next.alert.has_value());
+  EXPECT_EQ(replayed[1].next.alert->revision(), undisturbed[2].changed_alert->revision());
+  // Past it: the same transition as undisturbed, same id and revision.
+  ASSERT_TRUE(replayed[2].changed_alert.has_value());
+  EXPECT_EQ(replayed[2].changed_alert->alert_id(), undisturbed[3].changed_alert->alert_id());
+  EXPECT_EQ(replayed[2].changed_alert->revision(), undisturbed[3].changed_alert->revision());
+  EXPECT_EQ(replayed[2].changed_alert->level(), OPEL_LEVEL_2_AMBER);
+}
+
 }  // namespace
 }  // namespace resilience::escalation
