@@ -381,7 +381,9 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
     if (levels_ != nullptr) levels_->FigureStored(PairOf(f.figure), f.assessment.next.status);
     if (!f.roll_up) continue;
     // Statuses published from here on say this record (and those before it) was applied.
-    if (levels_ != nullptr) levels_->Reached(f.record->topic, f.record->partition, f.record->offset);
+    if (levels_ != nullptr) {
+      levels_->Reached(f.record->topic, f.record->partition, f.record->offset);
+    }
     // An alert transition waits behind a bounded number of roll-ups, not the wave's end (a
     // wave behind a backlog can take a second): storing before every roll-up that follows
     // one cost a round trip per roll-up, most of a wave's time under the stress mix. A live
@@ -597,7 +599,9 @@ void IndicatorPipeline::Run() {
     for (const auto& [partition, i] : first_left) {
       absl::Status rewound = consumer_->Rewind(batch[i]);
       if (!rewound.ok()) log->warn("rewind: {}", rewound.ToString());
-      if (levels_ != nullptr) levels_->RewoundTo(batch[i].topic, batch[i].partition, batch[i].offset);
+      if (levels_ != nullptr) {
+        levels_->RewoundTo(batch[i].topic, batch[i].partition, batch[i].offset);
+      }
     }
     stop_.WaitForNotificationWithTimeout(options_.retry_backoff);
   }

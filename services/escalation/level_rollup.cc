@@ -228,7 +228,8 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
         // waiting for the broker (ordered behind earlier statuses of the scope by the idempotent
         // producer). Were this one lost, a Redis rebuild would start from the previous values
         // and the first timed evaluation after it re-derives them from the rebuilt figures.
-        producer_->SendAsync({options_.status_topic, key, a.next.status.SerializeAsString(), StatusHeaders()},
+        producer_->SendAsync({options_.status_topic, key, a.next.status.SerializeAsString(),
+                              StatusHeaders()},
                              [key](absl::Status sent) {
                                if (!sent.ok()) {
                                  Logger("escalation")->warn("status of {} not published: {}", key,

@@ -283,7 +283,8 @@ absl::StatusOr<std::vector<absl::StatusOr<LoadedIndicator>>> LiveState::LoadMany
     if (fields.elements.size() == 5 &&
         (!fields.elements[0].is_nil() || !fields.elements[4].is_nil())) {
       IndicatorRecord record;
-      if ((!fields.elements[0].is_nil() && !record.status.ParseFromString(fields.elements[0].str)) ||
+      if ((!fields.elements[0].is_nil() &&
+           !record.status.ParseFromString(fields.elements[0].str)) ||
           (!fields.elements[4].is_nil() &&
            !record.alert_published_through.emplace().ParseFromString(fields.elements[4].str))) {
         out.push_back(absl::DataLossError(

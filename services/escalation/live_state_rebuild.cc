@@ -56,7 +56,9 @@ AppliedOffsets ParseApplied(const std::string& header) {
     if (partition_at == absl::string_view::npos || partition_at == 0) continue;
     int32_t partition = 0;
     int64_t offset = 0;
-    if (!absl::SimpleAtoi(entry.substr(partition_at + 1, offset_at - partition_at - 1), &partition) ||
+    const absl::string_view partition_text =
+        entry.substr(partition_at + 1, offset_at - partition_at - 1);
+    if (!absl::SimpleAtoi(partition_text, &partition) ||
         !absl::SimpleAtoi(entry.substr(offset_at + 1), &offset)) {
       continue;
     }
@@ -201,7 +203,9 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
   std::map<std::pair<std::string, std::string>, std::string> alerted;
   for (const auto& [id, a] : alerts) {
     if (a.rule() == "indicator-level") {
-      for (const auto& e : a.evidence()) alerted[{ScopeKey(e.scope()), e.indicator()}] = e.event_id();
+      for (const auto& e : a.evidence()) {
+        alerted[{ScopeKey(e.scope()), e.indicator()}] = e.event_id();
+      }
     } else {
       for (const auto& e : a.evidence()) name(e);
     }
@@ -259,7 +263,8 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
             ++derived;
             return absl::OkStatus();
           }
-          if (auto v = vouched.find({topic, r.partition}); v != vouched.end() && r.offset <= v->second) {
+          if (auto v = vouched.find({topic, r.partition});
+              v != vouched.end() && r.offset <= v->second) {
             // Applied and rolled up before a status on the topic was computed: as committed.
             std::vector<v1::IndicatorEvidence>& waiting = unsure[key];
             for (const auto& e : waiting) fold(key, e);
@@ -272,7 +277,8 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
               a != alerted.end() && a->second == f.event.envelope().event_id()) {
             v1::IndicatorEvidence& mark = alert_published[key];
             *mark.mutable_occurred_at() = f.evidence.occurred_at();
-            *mark.mutable_provenance()->mutable_accepted_at() = f.evidence.provenance().accepted_at();
+            *mark.mutable_provenance()->mutable_accepted_at() =
+                f.evidence.provenance().accepted_at();
             mark.set_event_id(f.evidence.event_id());
             ++replayed_alerts;
           }
@@ -411,7 +417,8 @@ absl::StatusOr<RebuildCounts> LiveStateRebuild::Rebuild(absl::Time now) {
     }
     batch.push_back(hset);
     if (has_record) {
-      batch.push_back({"SADD", prefix_ + "{status}:indicators", absl::StrCat(key.first, "|", key.second)});
+      batch.push_back({"SADD", prefix_ + "{status}:indicators",
+                       absl::StrCat(key.first, "|", key.second)});
       ++counts.figures;
     }
     if (absl::Status s = Write(&batch, false); !s.ok()) return s;

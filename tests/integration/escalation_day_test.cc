@@ -570,11 +570,14 @@ TEST_F(EscalationDayTest, RebuildAfterAWaveLostBeforeItsRollUpsMovesLevelsInOrde
   ASSERT_THAT(kafka::ReadTopicToEnd(client, ref + "alerts",
                                     [&](const kafka::ConsumedRecord& r) {
                                       esc::Alert a;
-                                      if (a.ParseFromString(r.value) && a.rule() == "indicator-level" &&
+                                      if (a.ParseFromString(r.value) &&
+                                          a.rule() == "indicator-level" &&
                                           a.evidence_size() > 0 &&
                                           lost_events.count(a.evidence(0).event_id()) > 0) {
-                                        lost_revisions.insert(absl::StrCat(a.alert_id(), "#", a.revision()));
-                                        lost_records.push_back({"alerts", r.key, r.value, r.headers});
+                                        lost_revisions.insert(
+                                            absl::StrCat(a.alert_id(), "#", a.revision()));
+                                        lost_records.push_back(
+                                            {"alerts", r.key, r.value, r.headers});
                                       }
                                       return absl::OkStatus();
                                     }),
@@ -585,7 +588,8 @@ TEST_F(EscalationDayTest, RebuildAfterAWaveLostBeforeItsRollUpsMovesLevelsInOrde
                                       esc::AuditRecord a;
                                       if (a.ParseFromString(r.value) &&
                                           lost_revisions.count(a.audit_id()) > 0) {
-                                        lost_records.push_back({"audit", r.key, r.value, r.headers});
+                                        lost_records.push_back(
+                                            {"audit", r.key, r.value, r.headers});
                                       }
                                       return absl::OkStatus();
                                     }),

@@ -184,7 +184,8 @@ TEST(IndicatorAlertingTest, TransitionsAlreadyPublishedAreNotMadeAgain) {
   using common::v1::OPEL_LEVEL_2_AMBER;
   using common::v1::OPEL_LEVEL_3_RED;
   // The undisturbed run: Green, Amber (raised), Red (re-levelled), Amber (re-levelled).
-  auto undisturbed = Feed({OPEL_LEVEL_1_GREEN, OPEL_LEVEL_2_AMBER, OPEL_LEVEL_3_RED, OPEL_LEVEL_2_AMBER});
+  auto undisturbed =
+      Feed({OPEL_LEVEL_1_GREEN, OPEL_LEVEL_2_AMBER, OPEL_LEVEL_3_RED, OPEL_LEVEL_2_AMBER});
   ASSERT_TRUE(undisturbed[2].changed_alert.has_value());
   ASSERT_TRUE(undisturbed[3].changed_alert.has_value());
 
@@ -204,8 +205,8 @@ TEST(IndicatorAlertingTest, TransitionsAlreadyPublishedAreNotMadeAgain) {
   std::vector<IndicatorAssessment> replayed;
   for (size_t i = 0; i < levels.size(); ++i) {
     const absl::Time t = kT0 + absl::Minutes(i + 1);
-    replayed.push_back(AssessIndicator(record, Evidence(levels[i], t, t, "e" + std::to_string(i + 1)),
-                                       Context(), t));
+    const std::string id = "e" + std::to_string(i + 1);
+    replayed.push_back(AssessIndicator(record, Evidence(levels[i], t, t, id), Context(), t));
     ASSERT_FALSE(replayed.back().superseded);
     record = replayed.back().next;
   }
