@@ -88,7 +88,20 @@ DutyDesk::DutyDesk(WorkflowState* work, LevelState* levels, kafka::Producer* pro
       producer_(producer),
       reference_(std::move(reference)),
       stamp_(stamp),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  const auto& d = reference_->data();
+  for (const auto& area : d.areas()) {
+    reviewed_scopes_.push_back(Scope(common::v1::SCOPE_KIND_AREA, area.id()));
+  }
+  for (const auto& board : d.board_areas()) {
+    reviewed_scopes_.push_back(Scope(common::v1::SCOPE_KIND_BOARD_AREA, board.id()));
+  }
+  reviewed_scopes_.push_back(Scope(common::v1::SCOPE_KIND_COUNTY, d.county_id()));
+  for (const auto& site : d.acute_sites()) {
+    figures_reviewed_.push_back(
+        FigureKey(Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site.id()), kAcuteIndicator));
+  }
+}
 
 bool DutyDesk::Covers(const reference::v1::StaffMember& person, const std::string& area_id) const {
   if (person.county_wide() || area_id.empty()) return true;
@@ -394,9 +407,11 @@ absl::Status DutyDesk::ReviewLevels(absl::Time now) {
   };
   const auto& d = reference_->data();
   std::vector<LevelTrigger> at_four;
-  auto levels = levels_->ListLevels();
-  if (!levels.ok()) return levels.status();
-  std::vector<v1::LevelStatus> sorted = *levels;
+  // The levels the desk watches and the sites' figures, in one round trip (the pipeline waits
+  // for this review after every level move it watches).
+  auto loaded = levels_->LoadLevelsAndFigures(reviewed_scopes_, figures_reviewed_);
+  if (!loaded.ok()) return loaded.status();
+  std::vector<v1::LevelStatus>& sorted = loaded->levels;
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
     return ScopeKey(a.scope()) < ScopeKey(b.scope());
   });
@@ -435,12 +450,7 @@ absl::Status DutyDesk::ReviewLevels(absl::Time now) {
       if (!s.ok()) return s;
     }
   }
-  std::vector<std::string> keys;
-  for (const auto& site : d.acute_sites()) {
-    keys.push_back(FigureKey(Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site.id()), kAcuteIndicator));
-  }
-  auto figures = levels_->LoadFigures(keys);
-  if (!figures.ok()) return figures.status();
+  const std::map<std::string, v1::IndicatorStatus>* figures = &loaded->figures;
   for (const auto& site : d.acute_sites()) {
     const common::v1::ScopeRef scope = Scope(common::v1::SCOPE_KIND_ACUTE_SITE, site.id());
     auto it = figures->find(FigureKey(scope, kAcuteIndicator));

@@ -62,6 +62,9 @@ class DutyDesk {
   // The parts of Tick, for tests that drive them directly.
   absl::Status ReviewLevels(absl::Time now);
   absl::Status RunTimers(absl::Time now);
+  // The figures ReviewLevels reads ("<scope key>|<indicator>": the acute sites' assessments);
+  // it reads no other figure, so a caller holding figures back need store only these first.
+  const std::vector<std::string>& FiguresReviewed() const { return figures_reviewed_; }
 
   // Staff work. PERMISSION_DENIED when the person's role or areas do not allow it;
   // INVALID_ARGUMENT with field violations; NOT_FOUND for unknown ids; ABORTED when the item kept
@@ -121,6 +124,10 @@ class DutyDesk {
   std::shared_ptr<const ReferenceIndex> reference_;
   NotificationStamp* stamp_;
   DutyDeskOptions options_;
+  // What ReviewLevels reads: the levels of the areas, board areas and the county, and the
+  // figures of FiguresReviewed.
+  std::vector<common::v1::ScopeRef> reviewed_scopes_;
+  std::vector<std::string> figures_reviewed_;
 };
 
 }  // namespace resilience::escalation

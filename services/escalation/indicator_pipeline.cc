@@ -82,6 +82,15 @@ IndicatorPipeline::IndicatorPipeline(kafka::Consumer* consumer, kafka::Producer*
                                          "Time to apply one event, seconds.");
 }
 
+void IndicatorPipeline::SetDutyDesk(DutyDesk* desk, NotificationStamp* stamp) {
+  desk_ = desk;
+  stamp_ = stamp;
+  desk_figures_.clear();
+  if (desk_ != nullptr) {
+    desk_figures_.insert(desk_->FiguresReviewed().begin(), desk_->FiguresReviewed().end());
+  }
+}
+
 absl::Status IndicatorPipeline::Apply(const kafka::ConsumedRecord& record) {
   events::v1::DomainEvent received;
   if (!received.ParseFromString(record.value)) {
@@ -327,11 +336,14 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
   std::vector<size_t> refused;  // pending figures Redis did not store
   // Roll-ups run since the oldest pending figure that moves its alert; unset when none.
   std::optional<size_t> behind_alert;
+  size_t pending_for_desk = 0;  // pending figures the duty desk reviews
+  desk_figures_pending_ = [&] { return pending_for_desk > 0; };
   store_pending_ = [&]() -> absl::Status {
     if (pending.empty()) return absl::OkStatus();
     std::vector<size_t> run;
     run.swap(pending);
     behind_alert.reset();
+    pending_for_desk = 0;
     std::vector<IndicatorApply> applies;
     applies.reserve(run.size());
     for (size_t i : run) {
@@ -378,7 +390,9 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
     }
     pending.push_back(i);
     if (f.assessment.changed_alert.has_value() && !behind_alert.has_value()) behind_alert = 0;
-    if (levels_ != nullptr) levels_->FigureStored(PairOf(f.figure), f.assessment.next.status);
+    const std::string pair = PairOf(f.figure);
+    if (desk_figures_.contains(pair)) ++pending_for_desk;
+    if (levels_ != nullptr) levels_->FigureStored(pair, f.assessment.next.status);
     if (!f.roll_up) continue;
     // Statuses published from here on say this record (and those before it) was applied.
     if (levels_ != nullptr) {
@@ -401,6 +415,7 @@ bool IndicatorPipeline::ApplyWave(std::vector<WaveFigure>& wave) {
   }
   whole = whole && settle(std::nullopt);
   store_pending_ = nullptr;
+  desk_figures_pending_ = nullptr;
   if (!whole) return false;
   // Each figure's share of the wave.
   const double share = absl::ToDoubleSeconds(absl::Now() - start) / wave.size();
@@ -452,8 +467,9 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
     moved = moved || *changed;
   }
   if (moved && desk_ != nullptr) {
-    // The desk reads the figures: the wave's pending ones are stored first.
-    if (store_pending_) {
+    // Of the figures the desk reads only the sites': when the wave holds one of them back, the
+    // pending figures are stored first. The levels it reads are stored as they move.
+    if (desk_figures_pending_ && desk_figures_pending_()) {
       absl::Status stored = store_pending_();
       if (!stored.ok()) return stored;
     }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/notification.h"
 #include "common/kafka/consumer.h"
 #include "common/kafka/producer.h"
@@ -61,10 +62,7 @@ class IndicatorPipeline {
 
   // The duty desk for referral and placement events and timed work, and the stamp for every
   // alert transition (both may stay null: no tasks, no grouping or silences). Not owned.
-  void SetDutyDesk(DutyDesk* desk, NotificationStamp* stamp) {
-    desk_ = desk;
-    stamp_ = stamp;
-  }
+  void SetDutyDesk(DutyDesk* desk, NotificationStamp* stamp);
 
   // Checked on every timed evaluation, before anything else: when Redis has lost the live view
   // (wiped, replaced), it is rebuilt from Kafka before the next record is applied. Not owned;
@@ -131,8 +129,12 @@ class IndicatorPipeline {
   const AcuteFrameworks* acute_;
   absl::TimeZone zone_;
   DutyDesk* desk_ = nullptr;
-  // During a wave: stores the figures told to the roll-ups but not yet written (ApplyWave).
+  // During a wave: stores the figures told to the roll-ups but not yet written (ApplyWave), and
+  // says whether one of them is a figure the duty desk reviews.
   std::function<absl::Status()> store_pending_;
+  std::function<bool()> desk_figures_pending_;
+  // The figure keys the duty desk reviews (DutyDesk::FiguresReviewed).
+  absl::flat_hash_set<std::string> desk_figures_;
   NotificationStamp* stamp_ = nullptr;
   LiveStateRebuild* rebuild_ = nullptr;
   absl::Notification stop_;

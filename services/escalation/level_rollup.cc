@@ -46,8 +46,7 @@ absl::StatusOr<RollUpInputs*> LevelRollUp::InputsOf(const common::v1::ScopeRef& 
                                                     const std::string& key,
                                                     const RollUpReads& reads, bool again,
                                                     RollUpInputs* scratch) {
-  // The county reads its areas' statuses, which the wave's roll-ups store: always read afresh.
-  const bool keep = in_wave_ && reads.status_scopes.empty();
+  const bool keep = in_wave_;
   if (keep && !again) {
     if (auto it = wave_inputs_.find(key); it != wave_inputs_.end()) return &it->second;
   }
@@ -68,6 +67,9 @@ RollUpInputs& LevelRollUp::KeepInputs(const std::string& key, const RollUpReads&
                                       RollUpInputs loaded) {
   if (indexed_scopes_.insert(key).second) {
     for (const std::string& figure : reads.figure_keys) figure_readers_[figure].push_back(key);
+    for (size_t i = 0; i < reads.status_scopes.size(); ++i) {
+      status_readers_[ScopeKey(reads.status_scopes[i])].push_back({key, i});
+    }
   }
   RollUpInputs& kept = wave_inputs_[key];
   kept = std::move(loaded);
@@ -88,6 +90,8 @@ void LevelRollUp::PreloadWave(const std::vector<std::string>& area_ids,
   }
   for (const std::string& board : board_area_ids) add(BoardPlan(board));
   if (ics && acute_ != nullptr) add(IcsPlan());
+  // An area that moves rolls up into the county.
+  if (!area_ids.empty()) add(CountyPlan());
   if (plans.empty()) return;
   if (before_read_ && !before_read_().ok()) return;
   std::vector<LevelState::RollUpLoad> loads;
@@ -160,6 +164,17 @@ void LevelRollUp::FigureStored(const std::string& figure_key, const v1::Indicato
   for (const std::string& scope : readers->second) {
     if (auto it = wave_inputs_.find(scope); it != wave_inputs_.end()) {
       it->second.figures[figure_key] = status;
+    }
+  }
+}
+
+void LevelRollUp::StatusStored(const std::string& scope_key, const v1::LevelStatus& status) {
+  if (wave_inputs_.empty()) return;
+  auto readers = status_readers_.find(scope_key);
+  if (readers == status_readers_.end()) return;
+  for (const auto& [reader, i] : readers->second) {
+    if (auto it = wave_inputs_.find(reader); it != wave_inputs_.end()) {
+      it->second.statuses[i] = status;
     }
   }
 }
@@ -261,6 +276,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
       auto stored = state_->Store(scope, version, a, audit);
       if (stored.ok()) {
         kept_evidence_.erase(key);  // this status is newer
+        StatusStored(key, a.next.status);
         if (kept) {
           // What the store script left in Redis, as a load would read it (the alert by id).
           if (a.changed_alert.has_value()) in.level.alert_id = a.changed_alert->alert_id();
@@ -282,8 +298,9 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     absl::Status reviewed = review(*used, level_after);
     if (!reviewed.ok()) moved = reviewed;
   }
-  // After a failure, what Redis holds is unknown: the next roll-up reads it afresh.
-  if (!moved.ok()) wave_inputs_.erase(key);
+  // After a failure, what Redis holds is unknown (this scope's level, and so the county's
+  // inputs): every roll-up from here reads afresh.
+  if (!moved.ok()) wave_inputs_.clear();
   return moved;
 }
 

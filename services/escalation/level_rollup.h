@@ -94,7 +94,10 @@ class LevelRollUp {
   //   acknowledgement of the level alert) fails the compare-and-set, and the retry reads
   //   afresh. A figure another instance of the group writes meanwhile is seen from the next
   //   wave on (or the next timed evaluation), as if it had arrived just after this wave.
-  //   The county, which reads its areas' statuses, always reads afresh.
+  //   The county's kept inputs take likewise the statuses of its areas that this roll-up stores
+  //   (an area's move made by another instance is seen from the next wave on). Its level reads
+  //   an area's computed level and fresh figures, which a declaration or an acknowledgement
+  //   made meanwhile does not change.
   // - `before_read` (when set) runs before every read from Redis: the pipeline stores there
   //   the figures it has told of (FigureStored) but not yet written. A failure fails the
   //   roll-up that was about to read.
@@ -103,10 +106,10 @@ class LevelRollUp {
     before_read_ = std::move(before_read);
   }
   // Reads in one round trip the inputs of the roll-ups a wave is about to run (the areas and
-  // board areas named, the ICS when `ics`) that it does not keep yet, as InputsOf would on
-  // their first roll-up: one round trip for the wave instead of one (and a store of the
-  // pending figures before it) per scope. Outside a wave, or when the read fails, nothing is
-  // kept and each roll-up reads as before.
+  // board areas named, the ICS when `ics`, the county with any area) that it does not keep yet,
+  // as InputsOf would on their first roll-up: one round trip for the wave instead of one (and a
+  // store of the pending figures before it) per scope. Outside a wave, or when the read fails,
+  // nothing is kept and each roll-up reads as before.
   void PreloadWave(const std::vector<std::string>& area_ids,
                    const std::vector<std::string>& board_area_ids, bool ics);
   // Tells the wave's kept inputs that `figure_key` ("<scope key>|<indicator>") holds `status`
@@ -180,6 +183,8 @@ class LevelRollUp {
   const RollUpPlan& IcsPlan();
   // Keeps `loaded` as the wave's inputs of the scope `key` read with `reads`.
   RollUpInputs& KeepInputs(const std::string& key, const RollUpReads& reads, RollUpInputs loaded);
+  // Tells the wave's kept inputs that the scope `scope_key` now holds `status` in Redis.
+  void StatusStored(const std::string& scope_key, const v1::LevelStatus& status);
 
   // The headers of a status record: how far the pipeline had applied (Reached).
   kafka::Headers StatusHeaders();
@@ -205,6 +210,8 @@ class LevelRollUp {
   // The scopes whose kept inputs read each figure key (fixed by the reference data, so built
   // once), and the scopes indexed so far.
   std::map<std::string, std::vector<std::string>> figure_readers_;
+  // Likewise the scopes (and the index in their status reads) that read each scope's status.
+  std::map<std::string, std::vector<std::pair<std::string, size_t>>> status_readers_;
   std::set<std::string> indexed_scopes_;
   std::map<std::string, RollUpPlan> plans_;  // by scope key
   // (topic, partition) -> offset of the last record applied, and its header text once formatted.

@@ -269,10 +269,19 @@ absl::StatusOr<std::vector<v1::LevelStatus>> LevelState::ListLevels() {
 
 absl::StatusOr<std::map<std::string, v1::IndicatorStatus>> LevelState::LoadFigures(
     const std::vector<std::string>& keys) {
-  std::map<std::string, v1::IndicatorStatus> out;
-  if (keys.empty()) return out;
+  auto loaded = LoadLevelsAndFigures({}, keys);
+  if (!loaded.ok()) return loaded.status();
+  return std::move(loaded->figures);
+}
+
+absl::StatusOr<LevelState::LevelsAndFigures> LevelState::LoadLevelsAndFigures(
+    const std::vector<common::v1::ScopeRef>& scopes, const std::vector<std::string>& figure_keys) {
+  LevelsAndFigures out;
+  if (scopes.empty() && figure_keys.empty()) return out;
   std::vector<redis::Command> commands;
-  for (const std::string& key : keys) {
+  commands.reserve(scopes.size() + figure_keys.size());
+  for (const auto& scope : scopes) commands.push_back({"HGET", LevelKey(scope), "record"});
+  for (const std::string& key : figure_keys) {
     std::vector<std::string> parts = absl::StrSplit(key, absl::MaxSplits('|', 1));
     auto scope = ParseScopeKey(parts[0]);
     if (!scope.ok() || parts.size() != 2) return absl::InvalidArgumentError("bad figure key " + key);
@@ -280,11 +289,16 @@ absl::StatusOr<std::map<std::string, v1::IndicatorStatus>> LevelState::LoadFigur
   }
   auto replies = alerts_->RunChecked(client_, std::move(commands));
   if (!replies.ok()) return replies.status();
-  for (size_t i = 0; i < keys.size(); ++i) {
+  for (size_t i = 0; i < replies->size(); ++i) {
     const auto& r = (*replies)[i];
     if (!r.ok() || r->is_nil()) continue;
+    if (i < scopes.size()) {
+      v1::LevelStatus s;
+      if (s.ParseFromString(r->str)) out.levels.push_back(std::move(s));
+      continue;
+    }
     v1::IndicatorStatus s;
-    if (s.ParseFromString(r->str)) out[keys[i]] = std::move(s);
+    if (s.ParseFromString(r->str)) out.figures[figure_keys[i - scopes.size()]] = std::move(s);
   }
   return out;
 }

@@ -112,6 +112,16 @@ class LevelState {
   absl::StatusOr<std::map<std::string, v1::IndicatorStatus>> LoadFigures(
       const std::vector<std::string>& keys);
 
+  // The levels stored for `scopes` (those with none left out, in the order given) and the
+  // figures under `figure_keys` (as LoadFigures), in one round trip: what the duty desk reviews
+  // after a level moves, which the pipeline waits for.
+  struct LevelsAndFigures {
+    std::vector<v1::LevelStatus> levels;
+    std::map<std::string, v1::IndicatorStatus> figures;
+  };
+  absl::StatusOr<LevelsAndFigures> LoadLevelsAndFigures(
+      const std::vector<common::v1::ScopeRef>& scopes, const std::vector<std::string>& figure_keys);
+
  private:
   std::string LevelKey(const common::v1::ScopeRef& scope) const;
   // One scope's inputs from the pipelined replies of LoadManyForRollUp, starting at `first`.

@@ -97,6 +97,27 @@ class EscalationWorkflowTest : public ::testing::Test {
     return (stub_.get()->*method)(&context, request, response).error_code();
   }
 
+  // An acute assessment of `site` scoring 24 points: OPEL 3.
+  void AcuteAtOpel3(const std::string& site) {
+    Publish("capacity", common::v1::SCOPE_KIND_ACUTE_SITE, site, [](DomainEvent* e) {
+      auto* a = e->mutable_acute_assessment();
+      a->set_mean_ambulance_handover_minutes(45);    // 4
+      a->set_ed_four_hour_performance_pct(70);       // 2
+      a->set_majors_resus_occupancy_pct(110);        // 4
+      a->set_median_time_to_treatment_minutes(100);  // 2
+      a->set_patients_over_12h_in_ed_pct(6);         // 2
+      a->set_ga_bed_occupancy_pct(97);               // 4
+      a->set_escalation_beds_pct(5);                 // 2
+      a->set_nctr_beds_pct(14);                      // 4: 24 points, OPEL 3
+    });
+  }
+  // The decision prompts West Kent's assistant director sees.
+  esc::ListDecisionPromptsResponse Prompts() {
+    esc::ListDecisionPromptsResponse prompts;
+    Call("david-okoro", &esc::AlertService::Stub::ListDecisionPrompts, esc::ListDecisionPromptsRequest(), &prompts);
+    return prompts;
+  }
+
   std::vector<esc::ProtocolTask> Tasks() {
     esc::ListTasksRequest request;
     request.set_include_closed(true);
@@ -260,25 +281,9 @@ TEST_F(EscalationWorkflowTest, Nhs111ProtocolRenotificationSilencesActionsAndNot
 }
 
 TEST_F(EscalationWorkflowTest, AcuteSiteAtOpel3PromptsKccToDecide) {
-  Publish("capacity", common::v1::SCOPE_KIND_ACUTE_SITE, "maidstone", [](DomainEvent* e) {
-    auto* a = e->mutable_acute_assessment();
-    a->set_mean_ambulance_handover_minutes(45);    // 4
-    a->set_ed_four_hour_performance_pct(70);       // 2
-    a->set_majors_resus_occupancy_pct(110);        // 4
-    a->set_median_time_to_treatment_minutes(100);  // 2
-    a->set_patients_over_12h_in_ed_pct(6);         // 2
-    a->set_ga_bed_occupancy_pct(97);               // 4
-    a->set_escalation_beds_pct(5);                 // 2
-    a->set_nctr_beds_pct(14);                      // 4: 24 points, OPEL 3
-  });
+  AcuteAtOpel3("maidstone");
   esc::ListDecisionPromptsResponse prompts;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        prompts.Clear();
-        Call("david-okoro", &esc::AlertService::Stub::ListDecisionPrompts, esc::ListDecisionPromptsRequest(), &prompts);
-        return prompts.prompts_size() > 0;
-      },
-      absl::Seconds(60)));
+  ASSERT_TRUE(WaitFor([&] { return (prompts = Prompts()).prompts_size() > 0; }, absl::Seconds(60)));
   const esc::DecisionPrompt prompt = prompts.prompts(0);
   EXPECT_THAT(prompt.title(), HasSubstr("Maidstone"));
   EXPECT_EQ(prompt.trigger_level(), common::v1::OPEL_LEVEL_3_RED);
@@ -392,6 +397,44 @@ TEST_F(EscalationEvidenceTest, EvidenceStoredAfterAWaveNamesTheLatestFiguresBehi
       absl::Seconds(30)))
       << AreaLine("west-kent") << Figures();
   EXPECT_EQ(AreaLine("north-kent"), "L2 stp_staffing_pct=60");
+}
+
+// The county's roll-up keeps its inputs through a wave, its areas' statuses among them: each
+// area the wave moves must reach them. All four areas turn Amber in one wave, so the county
+// must go to OPEL 2 with the first and to OPEL 3 (every area at Amber or above) with the last,
+// with no timed evaluation to catch up.
+TEST_F(EscalationEvidenceTest, TheCountyRolledUpInAWaveCountsTheAreasTheWaveMoved) {
+  auto county_level = [&] {
+    esc::StatusBoard board;
+    Call("helen-marsh", &esc::AlertService::Stub::GetStatusBoard, esc::GetStatusBoardRequest(), &board);
+    for (const auto& level : board.levels()) {
+      if (level.scope().kind() == common::v1::SCOPE_KIND_COUNTY) return level.computed_level();
+    }
+    return common::v1::OPEL_LEVEL_UNSPECIFIED;
+  };
+  const std::vector<std::string> areas = {"north-kent", "west-kent", "ashford-canterbury",
+                                          "thanet-south-kent-coast"};
+  std::vector<kafka::OutgoingRecord> burst;
+  for (const std::string& area : areas) burst.push_back(Referrals(area, 44));  // Amber
+  Burst(burst);
+  for (const std::string& area : areas) {
+    ASSERT_TRUE(WaitFor([&] { return AreaLine(area) == "L2 referrals_pending_assessment=44"; },
+                        absl::Seconds(30)))
+        << area << ": " << AreaLine(area) << Figures();
+  }
+  EXPECT_TRUE(
+      WaitFor([&] { return county_level() == common::v1::OPEL_LEVEL_3_RED; }, absl::Seconds(30)))
+      << "county at L" << county_level() << Figures();
+}
+
+// The wave stores its figures late, but a site's assessment before the duty desk reviews the
+// levels its roll-up moved: with no timed evaluation, that review alone must open the prompt.
+TEST_F(EscalationEvidenceTest, ASiteAtOpel3PromptsKccWithoutATimedReview) {
+  AcuteAtOpel3("maidstone");
+  esc::ListDecisionPromptsResponse prompts;
+  ASSERT_TRUE(WaitFor([&] { return (prompts = Prompts()).prompts_size() > 0; }, absl::Seconds(30)));
+  EXPECT_THAT(prompts.prompts(0).title(), HasSubstr("Maidstone"));
+  EXPECT_EQ(prompts.prompts(0).trigger_level(), common::v1::OPEL_LEVEL_3_RED);
 }
 
 // With the timed evaluation off, the duty desk reviews the levels only when a roll-up moves
