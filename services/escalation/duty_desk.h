@@ -62,6 +62,12 @@ class DutyDesk {
   // The parts of Tick, for tests that drive them directly.
   absl::Status ReviewLevels(absl::Time now);
   absl::Status RunTimers(absl::Time now);
+  // Whether a level of `kind` moving from `before` to `after` can change what ReviewLevels
+  // opens or releases (DeskWatchesMove with this desk's workflow settings).
+  bool WatchesMove(common::v1::ScopeKind kind, common::v1::OpelLevel before,
+                   common::v1::OpelLevel after) const {
+    return DeskWatchesMove(kind, before, after, options_.workflow);
+  }
   // The figures ReviewLevels reads ("<scope key>|<indicator>": the acute sites' assessments);
   // it reads no other figure, so a caller holding figures back need store only these first.
   const std::vector<std::string>& FiguresReviewed() const { return figures_reviewed_; }

@@ -433,8 +433,8 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
   // prompts) at the figure's own time, so a replay opens the same tasks at the same times.
   bool moved = redelivered;
   if (indicator.counts_for_area_level() && !area_id.empty()) {
-    common::v1::OpelLevel effective = common::v1::OPEL_LEVEL_UNSPECIFIED;
-    auto changed = levels_->RecomputeArea(area_id, at, &effective);
+    LevelMove area_move;
+    auto changed = levels_->RecomputeArea(area_id, at, &area_move);
     if (!changed.ok()) return changed.status();
     // A redelivery may find the area already stored by a predecessor that stopped before the
     // county: the county is recomputed too (idempotent), so it moves at this figure's time.
@@ -442,7 +442,7 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
     // Of an area's level the duty desk watches OPEL 4 alone (the extraordinary panel,
     // DutyDesk::ReviewLevels); what an area's move does to the county or its board areas is
     // counted below. An area leaving OPEL 4 opens or updates nothing.
-    moved = moved || (*changed && effective == common::v1::OPEL_LEVEL_4_BLACK);
+    moved = moved || (*changed && area_move.effective_after == common::v1::OPEL_LEVEL_4_BLACK);
   }
   if (scope.kind() == common::v1::SCOPE_KIND_ACUTE_SITE) {
     auto ics = levels_->RecomputeIcs(at);
@@ -456,15 +456,26 @@ absl::Status IndicatorPipeline::RollUp(const common::v1::ScopeRef& scope,
     board_member.set_kind(common::v1::SCOPE_KIND_AREA);
     board_member.set_id(area_id);
   }
+  // A board area's or the county's status can change without a move the desk acts on (its
+  // coverage, its hold, a level below every threshold): only a move it watches is reviewed.
+  auto watched = [&](common::v1::ScopeKind kind, common::v1::OpelLevel before,
+                     common::v1::OpelLevel after) {
+    return desk_ != nullptr && desk_->WatchesMove(kind, before, after);
+  };
   for (const std::string& board : levels_->BoardAreasOf(board_member)) {
-    auto changed = levels_->RecomputeBoardArea(board, at);
+    LevelMove board_move;
+    auto changed = levels_->RecomputeBoardArea(board, at, &board_move);
     if (!changed.ok()) return changed.status();
-    moved = moved || *changed;
+    moved = moved || (*changed && watched(common::v1::SCOPE_KIND_BOARD_AREA,
+                                          board_move.computed_before, board_move.computed_after));
   }
   if (county) {
-    auto changed = levels_->RecomputeCounty(at);
+    LevelMove county_move;
+    auto changed = levels_->RecomputeCounty(at, &county_move);
     if (!changed.ok()) return changed.status();
-    moved = moved || *changed;
+    moved = moved || (*changed && watched(common::v1::SCOPE_KIND_COUNTY,
+                                          county_move.effective_before,
+                                          county_move.effective_after));
   }
   if (moved && desk_ != nullptr) {
     // Of the figures the desk reads only the sites': when the wave holds one of them back, the

@@ -110,9 +110,9 @@ class IndicatorPipeline {
   bool LiveViewWhole(absl::Time now);
   absl::Status DeadLetter(const kafka::ConsumedRecord& record, const absl::Status& reason);
   // Rolls the figure's scope up into its area's, board area's, the ICS's and the county's levels,
-  // then (when one the duty desk watches moved: the county, a board area, a site, an area at
-  // OPEL 4; or on a redelivery, whose first roll-up may have been cut short) lets the duty desk
-  // review what the levels call for.
+  // then (when a level moved in a way the duty desk acts on: a board area or the county across
+  // a threshold of DeskWatchesMove, a site, an area into OPEL 4; or on a redelivery, whose first
+  // roll-up may have been cut short) lets the duty desk review what the levels call for.
   absl::Status RollUp(const common::v1::ScopeRef& scope, const std::string& area_id,
                       const reference::v1::IndicatorDefinition& indicator, absl::Time at,
                       bool redelivered = false);

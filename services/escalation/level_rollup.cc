@@ -184,7 +184,7 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
     const std::string& rule, const std::vector<std::string>& roles, absl::Time now,
     const RollUpReads& reads, const ComputeLevel& compute,
     const std::function<void(ScopeLevelContext*)>& extra, const ReviewInputs& review,
-    common::v1::OpelLevel* effective_after) {
+    LevelMove* move) {
   const std::string key = ScopeKey(scope);
   auto recompute = [&](RollUpInputs* scratch, RollUpInputs** used,
                        common::v1::OpelLevel* level_after) -> absl::StatusOr<bool> {
@@ -199,6 +199,12 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
                                                 ? in.level.record->status.computed_level()
                                                 : common::v1::OPEL_LEVEL_UNSPECIFIED;
       *level_after = current;
+      if (move != nullptr) {
+        move->computed_before = current;
+        move->effective_before = in.level.record.has_value()
+                                     ? in.level.record->status.effective_level()
+                                     : common::v1::OPEL_LEVEL_UNSPECIFIED;
+      }
       ScopeLevelContext context;
       context.scope = scope;
       context.scope_name = name;
@@ -224,7 +230,10 @@ absl::StatusOr<bool> LevelRollUp::Recompute(
       ScopeLevelAssessment a = AssessScopeLevel(std::move(record), *computed, referrals, hold,
                                                 std::move(context), now);
       const bool changed = a.status_changed || a.changed_alert.has_value();
-      if (effective_after != nullptr) *effective_after = a.next.status.effective_level();
+      if (move != nullptr) {
+        move->computed_after = a.next.status.computed_level();
+        move->effective_after = a.next.status.effective_level();
+      }
       // Stored as computed: a status kept from earlier in the wave would now be older than it.
       if (!changed) {
         if (in_wave_) kept_evidence_.erase(key);
@@ -390,7 +399,7 @@ absl::Status LevelRollUp::ReviewStaleness(const std::vector<ExpectedFigure>& exp
 }
 
 absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl::Time now,
-                                                common::v1::OpelLevel* effective_after) {
+                                                LevelMove* move) {
   const auto* area = reference_->FindArea(area_id);
   if (area == nullptr) return absl::NotFoundError(absl::StrCat("no area '", area_id, "'"));
   const RollUpPlan& plan = AreaPlan(area_id);
@@ -426,10 +435,10 @@ absl::StatusOr<bool> LevelRollUp::RecomputeArea(const std::string& area_id, absl
       [&](RollUpInputs& read, common::v1::OpelLevel level) {
         return ReviewStaleness(expected, read, level, area_id, now);
       },
-      effective_after);
+      move);
 }
 
-absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {
+absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now, LevelMove* move) {
   const RollUpPlan& plan = CountyPlan();
   const std::vector<ExpectedFigure>& expected = plan.expected;
   const RollUpReads& reads = plan.reads;
@@ -454,7 +463,8 @@ absl::StatusOr<bool> LevelRollUp::RecomputeCounty(absl::Time now) {
           if (status->held_level() >= common::v1::OPEL_LEVEL_4_BLACK) evidence->push_back(status->latest());
         }
         return CountyLevel(areas, indicators, options_.countywide_share);
-      });
+      },
+      {}, {}, move);
 }
 
 absl::StatusOr<bool> LevelRollUp::RecomputeIcs(absl::Time now) {
@@ -509,7 +519,7 @@ absl::StatusOr<bool> LevelRollUp::RecomputeIcs(absl::Time now) {
 }
 
 absl::StatusOr<bool> LevelRollUp::RecomputeBoardArea(const std::string& board_area_id,
-                                                     absl::Time now) {
+                                                     absl::Time now, LevelMove* move) {
   const std::string name =
       reference_->ScopeName(Scope(common::v1::SCOPE_KIND_BOARD_AREA, board_area_id));
   const RollUpPlan& plan = BoardPlan(board_area_id);
@@ -533,7 +543,8 @@ absl::StatusOr<bool> LevelRollUp::RecomputeBoardArea(const std::string& board_ar
         // A rise elsewhere in the system is KCC's to answer or decline (DESIGN 4.2): the board
         // level goes to the service manager and assistant director, not through KCC's matrix.
         context->catalogue = nullptr;
-      });
+      },
+      {}, move);
 }
 
 std::vector<std::string> LevelRollUp::BoardAreasOf(const common::v1::ScopeRef& scope) const {

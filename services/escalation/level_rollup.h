@@ -56,18 +56,19 @@ class LevelRollUp {
   // evidence (new values behind the same levels, coverage and hold are stored but return
   // false, since nothing rolled up from it or watched by the duty desk changed). UNAVAILABLE /
   // ABORTED: retry.
-  // The area's effective level afterwards goes to `effective_after` when not null.
+  // The area's levels before and after go to `move` when not null.
   absl::StatusOr<bool> RecomputeArea(const std::string& area_id, absl::Time now,
-                                     common::v1::OpelLevel* effective_after = nullptr);
+                                     LevelMove* move = nullptr);
   // Recomputes the county's level from its areas and county-scoped figures. The Recompute
   // functions all return as RecomputeArea does.
-  absl::StatusOr<bool> RecomputeCounty(absl::Time now);
+  absl::StatusOr<bool> RecomputeCounty(absl::Time now, LevelMove* move = nullptr);
   // Recomputes the ICS aggregate acute score (weighted mean of fresh site scores) and its action
   // level (highest site level).
   absl::StatusOr<bool> RecomputeIcs(absl::Time now);
   // Recomputes an Urgent Care Delivery Board area's whole-system level: the highest level with
   // at least `system_quorum` fresh triggers at or above it (DESIGN 4.2).
-  absl::StatusOr<bool> RecomputeBoardArea(const std::string& board_area_id, absl::Time now);
+  absl::StatusOr<bool> RecomputeBoardArea(const std::string& board_area_id, absl::Time now,
+                                          LevelMove* move = nullptr);
   // The board areas a KCC area or an acute site belongs to.
   std::vector<std::string> BoardAreasOf(const common::v1::ScopeRef& scope) const;
   // Every area, then the county (the timer).
@@ -140,15 +141,15 @@ class LevelRollUp {
 
   // Loads the scope's level with `reads` in one round trip (kept through a wave; its alert in a
   // second, only when the level moves), assesses and stores it, retrying compare-and-set
-  // conflicts, then has `review` check what it read. The scope's effective level afterwards
-  // goes to `effective_after` when not null.
+  // conflicts, then has `review` check what it read. The scope's levels before and after go to
+  // `move` when not null.
   absl::StatusOr<bool> Recompute(const common::v1::ScopeRef& scope, const std::string& name,
                                  const std::string& area_id, const std::string& rule,
                                  const std::vector<std::string>& roles, absl::Time now,
                                  const RollUpReads& reads, const ComputeLevel& compute,
                                  const std::function<void(ScopeLevelContext*)>& extra = {},
                                  const ReviewInputs& review = {},
-                                 common::v1::OpelLevel* effective_after = nullptr);
+                                 LevelMove* move = nullptr);
   // The roll-up inputs of `scope` (scope key `key`): those kept in the wave unless `again`
   // (after a conflict), else read from Redis, into the wave's keeping or into `scratch` outside
   // a wave.

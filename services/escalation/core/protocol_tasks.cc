@@ -460,4 +460,22 @@ v1::Alert PromptAlert(const v1::DecisionPrompt& prompt, const std::optional<v1::
   return a;
 }
 
+bool DeskWatchesMove(common::v1::ScopeKind kind, common::v1::OpelLevel before,
+                     common::v1::OpelLevel after, const WorkflowSettings& settings) {
+  common::v1::OpelLevel lowest_watched;
+  switch (kind) {
+    case common::v1::SCOPE_KIND_BOARD_AREA:
+      lowest_watched = settings.prompt_min_level;
+      break;
+    case common::v1::SCOPE_KIND_COUNTY:
+      lowest_watched = settings.nhs111_dos_level;
+      break;
+    default:
+      return true;
+  }
+  // OPEL 4 opens the panel whatever the thresholds say.
+  lowest_watched = std::min(lowest_watched, common::v1::OPEL_LEVEL_4_BLACK);
+  return before != after && std::max(before, after) >= lowest_watched;
+}
+
 }  // namespace resilience::escalation

@@ -123,6 +123,16 @@ std::optional<v1::Alert> TaskAlert(const v1::ProtocolTask& task,
                                    const std::optional<v1::Alert>& current,
                                    const std::vector<std::string>& newly_overdue, absl::Time now);
 
+// Whether a board area's or the county's level moving from `before` to `after` can change what
+// the duty desk opens or releases when it reviews the levels: for a board area (its computed
+// level) a prompt at or above `prompt_min_level`, its guard released below it, and the
+// extraordinary panel at OPEL 4; for the county (its effective level) the NHS 111 task from
+// `nhs111_dos_level` and the panel at OPEL 4. A move wholly below those (a board area between
+// OPEL 1 and 2, say) changes nothing the desk does, so the pipeline need not wait for a review.
+// Any other scope kind: true (the caller decides).
+bool DeskWatchesMove(common::v1::ScopeKind kind, common::v1::OpelLevel before,
+                     common::v1::OpelLevel after, const WorkflowSettings& settings);
+
 // A decision prompt for `trigger` (named `name`) having risen to `level`, concerning KCC
 // `area_ids`.
 v1::DecisionPrompt RaisePrompt(const common::v1::ScopeRef& trigger, const std::string& name,

@@ -43,6 +43,15 @@ struct ScopeLevelContext {
   common::v1::OpelLevel action_level = common::v1::OPEL_LEVEL_UNSPECIFIED;
 };
 
+// A scope's level before and after a roll-up: computed, and in effect (a declaration in force
+// may differ).
+struct LevelMove {
+  common::v1::OpelLevel computed_before = common::v1::OPEL_LEVEL_UNSPECIFIED;
+  common::v1::OpelLevel computed_after = common::v1::OPEL_LEVEL_UNSPECIFIED;
+  common::v1::OpelLevel effective_before = common::v1::OPEL_LEVEL_UNSPECIFIED;
+  common::v1::OpelLevel effective_after = common::v1::OPEL_LEVEL_UNSPECIFIED;
+};
+
 struct ScopeLevelAssessment {
   ScopeLevelRecord next;
   // True when what a reader sees changed (level, pending step down, coverage, evidence).

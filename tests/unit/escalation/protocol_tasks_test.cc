@@ -233,5 +233,46 @@ TEST_F(ProtocolTasksTest, PromptsAreAnsweredOnceWithAReason) {
   EXPECT_THAT(resolved.summary(), HasSubstr("Answered by amir: respond"));
 }
 
+// A board area's or the county's move matters to the duty desk only where it can open or
+// release something: at or above the prompt level (board areas, default OPEL 3), the NHS 111
+// level (the county, default OPEL 3), and OPEL 4 whatever the thresholds.
+TEST(DeskWatchesMoveTest, BoardAreasAndTheCountyMatterFromTheirThresholdsUp) {
+  using common::v1::OPEL_LEVEL_1_GREEN;
+  using common::v1::OPEL_LEVEL_2_AMBER;
+  using common::v1::OPEL_LEVEL_3_RED;
+  using common::v1::OPEL_LEVEL_4_BLACK;
+  using common::v1::OPEL_LEVEL_UNSPECIFIED;
+  const WorkflowSettings settings;
+  for (auto kind : {common::v1::SCOPE_KIND_BOARD_AREA, common::v1::SCOPE_KIND_COUNTY}) {
+    SCOPED_TRACE(kind);
+    EXPECT_FALSE(DeskWatchesMove(kind, OPEL_LEVEL_1_GREEN, OPEL_LEVEL_2_AMBER, settings));
+    EXPECT_FALSE(DeskWatchesMove(kind, OPEL_LEVEL_2_AMBER, OPEL_LEVEL_1_GREEN, settings));
+    EXPECT_FALSE(DeskWatchesMove(kind, OPEL_LEVEL_UNSPECIFIED, OPEL_LEVEL_2_AMBER, settings));
+    EXPECT_TRUE(DeskWatchesMove(kind, OPEL_LEVEL_2_AMBER, OPEL_LEVEL_3_RED, settings));
+    // Down from the threshold: a board area's prompt guard is released.
+    EXPECT_TRUE(DeskWatchesMove(kind, OPEL_LEVEL_3_RED, OPEL_LEVEL_2_AMBER, settings));
+    EXPECT_TRUE(DeskWatchesMove(kind, OPEL_LEVEL_UNSPECIFIED, OPEL_LEVEL_4_BLACK, settings));
+    EXPECT_TRUE(DeskWatchesMove(kind, OPEL_LEVEL_4_BLACK, OPEL_LEVEL_3_RED, settings));
+    // No move, nothing to review (a change in coverage or hold alone).
+    EXPECT_FALSE(DeskWatchesMove(kind, OPEL_LEVEL_3_RED, OPEL_LEVEL_3_RED, settings));
+  }
+  // Thresholds set above OPEL 4 still leave the panel watched; lowered ones are followed.
+  WorkflowSettings high;
+  high.prompt_min_level = static_cast<common::v1::OpelLevel>(5);
+  EXPECT_TRUE(DeskWatchesMove(common::v1::SCOPE_KIND_BOARD_AREA, OPEL_LEVEL_3_RED,
+                              OPEL_LEVEL_4_BLACK, high));
+  EXPECT_FALSE(DeskWatchesMove(common::v1::SCOPE_KIND_BOARD_AREA, OPEL_LEVEL_2_AMBER,
+                               OPEL_LEVEL_3_RED, high));
+  WorkflowSettings low;
+  low.nhs111_dos_level = OPEL_LEVEL_2_AMBER;
+  EXPECT_TRUE(DeskWatchesMove(common::v1::SCOPE_KIND_COUNTY, OPEL_LEVEL_1_GREEN,
+                              OPEL_LEVEL_2_AMBER, low));
+  EXPECT_FALSE(DeskWatchesMove(common::v1::SCOPE_KIND_BOARD_AREA, OPEL_LEVEL_1_GREEN,
+                               OPEL_LEVEL_2_AMBER, low));
+  // Other scopes are the caller's to decide.
+  EXPECT_TRUE(DeskWatchesMove(common::v1::SCOPE_KIND_AREA, OPEL_LEVEL_1_GREEN,
+                              OPEL_LEVEL_1_GREEN, settings));
+}
+
 }  // namespace
 }  // namespace resilience::escalation
