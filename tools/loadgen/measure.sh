@@ -20,7 +20,13 @@ status=0
 for rate in $rates; do
   # A fresh service and namespace per rate, so one rate's backlog never delays the next.
   ns="load-$(date +%s)-$rate-"
-  port="$((ESCALATION_GRPC_PORT + 50))"
+  # Ports the kernel has just handed out as free: a fixed one in the ephemeral range was once
+  # held by a client socket, and the service could not start.
+  ports=($(python3 -c 'import socket,sys
+socks=[socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$instances"))
+  port="${ports[0]}"
   log="$RESILIENCE_VAR_DIR/log/escalation-load-$rate.log"
   mkdir -p "$(dirname "$log")"
   "$RESILIENCE_BUILD_DIR/tools/create_topics" --bootstrap="$KAFKA_BOOTSTRAP" --prefix="$ns" \
@@ -32,11 +38,11 @@ for rate in $rates; do
     [[ $i -gt 0 ]] && ilog="${log%.log}-$i.log"
     "$RESILIENCE_BUILD_DIR/services/escalation/escalation-service" \
       --config="$RESILIENCE_CONFIG_DIR/escalation.textproto" --kafka_bootstrap="$KAFKA_BOOTSTRAP" \
-      --redis_port="$REDIS_PORT" --namespace="$ns" --grpc_address="127.0.0.1:$((port + i))" \
+      --redis_port="$REDIS_PORT" --namespace="$ns" --grpc_address="127.0.0.1:${ports[i]}" \
       --metrics_address=127.0.0.1:0 > "$ilog" 2>&1 &
     pids+=($!)
     wait_until 60 escalation-service "$ilog" "$RESILIENCE_BUILD_DIR/tools/opsctl" health \
-      --address="127.0.0.1:$((port + i))"
+      --address="127.0.0.1:${ports[i]}"
   done
   if [[ $instances -gt 1 ]]; then
     # Every instance holds partitions before the clock starts, so no rebalance falls in the run.
