@@ -21,6 +21,25 @@ namespace resilience::console {
 // The key under which one alert revision's delivery to one URL is remembered.
 std::string DeliveryKey(const std::string& url, const escalation::v1::Alert& alert);
 
+// The alert revisions delivered to each URL: the notifier's ledger file (one DeliveryKey per
+// line) and the deliveries since it was read.
+class DeliveryLedger {
+ public:
+  // Records a delivery key; false when it was recorded already (or is not a DeliveryKey).
+  bool Record(const std::string& key);
+  // Whether `alert`'s revision, or a later revision of the same alert, was delivered to `url`.
+  // A stream replayed after a Redis wipe (a resume token older than the rebuilt stream) brings
+  // back every revision the rebuild read, so one the destination missed can come after one it
+  // was sent; telling it the older state then would undo what it knows, as the console, which
+  // ignores a revision older than the one it shows, never does.
+  bool Covers(const std::string& url, const escalation::v1::Alert& alert) const;
+
+ private:
+  std::set<std::string> keys_;
+  // (url, alert id) -> the latest revision delivered.
+  std::map<std::pair<std::string, std::string>, int64_t> latest_;
+};
+
 // One message to send: one destination, the alerts of one group.
 struct Notification {
   Destination destination;
@@ -36,10 +55,11 @@ struct Notification {
 
 class NotificationBatcher {
  public:
-  // Adds `alert` (stream position `sequence`) for each destination; skips a destination whose
-  // key is in `delivered` or already waiting. Returns how many destinations took it.
+  // Adds `alert` (stream position `sequence`) for each destination; skips a destination
+  // `delivered` covers (this revision or a later one sent) or whose key is already waiting.
+  // Returns how many destinations took it.
   int Add(const escalation::v1::Alert& alert, const std::vector<Destination>& destinations,
-          uint64_t sequence, absl::Time now, const std::set<std::string>& delivered);
+          uint64_t sequence, absl::Time now, const DeliveryLedger& delivered);
 
   // Removes and returns the notifications whose first alert arrived at least `wait` ago.
   std::vector<Notification> TakeDue(absl::Time now, absl::Duration wait);

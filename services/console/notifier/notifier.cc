@@ -77,7 +77,7 @@ absl::Status Notifier::Start() {
     std::getline(token_in, watermark_);
     std::ifstream ledger_in(options_.resume_path + ".delivered");
     for (std::string line; std::getline(ledger_in, line);) {
-      if (!line.empty()) delivered_.insert(line);
+      if (!line.empty()) delivered_.Record(line);
     }
     from = watermark_.empty() ? std::string("now") : "resume token " + watermark_;
   }
@@ -258,7 +258,7 @@ void Notifier::Complete(const Notification& n, bool delivered) {
   if (delivered) {
     std::ofstream ledger(options_.resume_path + ".delivered", std::ios::app);
     for (const auto& key : n.keys) {
-      if (delivered_.insert(key).second) ledger << key << "\n";
+      if (delivered_.Record(key)) ledger << key << "\n";
     }
   }
   for (uint64_t sequence : n.sequences) {

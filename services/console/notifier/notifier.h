@@ -98,7 +98,7 @@ class Notifier {
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* stream_context_ ABSL_GUARDED_BY(mu_) = nullptr;
   NotificationBatcher batcher_ ABSL_GUARDED_BY(mu_);
-  std::set<std::string> delivered_ ABSL_GUARDED_BY(mu_);
+  DeliveryLedger delivered_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, Progress> progress_ ABSL_GUARDED_BY(mu_);
   uint64_t next_sequence_ ABSL_GUARDED_BY(mu_) = 0;
   std::string watermark_ ABSL_GUARDED_BY(mu_);

@@ -129,7 +129,7 @@ TEST(NotificationBatcherTest, GroupsWaitTogetherAndDeduplicate) {
   const Destination west{"west", "http://hooks/west", v1::WEBHOOK_FORMAT_JSON, "", ""};
   const Destination all{"all", "http://hooks/all", v1::WEBHOOK_FORMAT_JSON, "", ""};
   const absl::Time t0 = absl::FromUnixSeconds(1000);
-  std::set<std::string> delivered;
+  DeliveryLedger delivered;
   EXPECT_EQ(batcher.Add(MakeAlert("a", "west-kent", 3, esc::ALERT_STATE_FIRING, 1, "g"), {west, all}, 1, t0, delivered), 2);
   EXPECT_EQ(batcher.Add(MakeAlert("b", "west-kent", 3, esc::ALERT_STATE_FIRING, 1, "g"), {west}, 2, t0 + absl::Seconds(5), delivered), 1);
   // The same revision again (a replay after restart) is not added twice.
@@ -152,8 +152,34 @@ TEST(NotificationBatcherTest, GroupsWaitTogetherAndDeduplicate) {
   EXPECT_EQ(batcher.waiting(), 1u);
 
   // Once delivered, the key is in the ledger: a replay adds nothing.
-  for (const auto& k : to_west->keys) delivered.insert(k);
+  for (const auto& k : to_west->keys) EXPECT_TRUE(delivered.Record(k));
+  EXPECT_FALSE(delivered.Record(to_west->keys[0])) << "recorded once";
   EXPECT_EQ(batcher.Add(MakeAlert("b", "west-kent", 3, esc::ALERT_STATE_FIRING, 1, "g"), {west}, 6, t0 + absl::Seconds(40), delivered), 0);
+}
+
+// After a Redis wipe, a notifier resuming from a token older than the rebuilt stream is replayed
+// every revision the rebuild read, including ones it never sent (it was down, or they were
+// superseded while waiting). A destination that was sent revision 3 must not be sent revision 2
+// after it; a later revision, or the same alert to a URL that never had it, still goes.
+TEST(NotificationBatcherTest, AReplayedOlderRevisionIsNotSentAfterALaterOne) {
+  NotificationBatcher batcher;
+  const Destination west{"west", "http://hooks/west", v1::WEBHOOK_FORMAT_JSON, "", ""};
+  const Destination all{"all", "http://hooks/all", v1::WEBHOOK_FORMAT_JSON, "", ""};
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  DeliveryLedger delivered;
+  const esc::Alert third = MakeAlert("a", "west-kent", 4, esc::ALERT_STATE_FIRING, 3, "g");
+  ASSERT_TRUE(delivered.Record(DeliveryKey(west.url, third)));
+  EXPECT_TRUE(delivered.Covers(west.url, third));
+  EXPECT_FALSE(delivered.Covers(all.url, third));
+
+  const esc::Alert second = MakeAlert("a", "west-kent", 3, esc::ALERT_STATE_FIRING, 2, "g");
+  EXPECT_EQ(batcher.Add(second, {west}, 1, t0, delivered), 0);
+  EXPECT_EQ(batcher.Add(second, {west, all}, 2, t0, delivered), 1);  // `all` never had it
+  const esc::Alert fourth = MakeAlert("a", "west-kent", 4, esc::ALERT_STATE_RESOLVED, 4, "g");
+  EXPECT_EQ(batcher.Add(fourth, {west}, 3, t0, delivered), 1);
+  // A ledger line that is not a delivery key is ignored, not read as a revision.
+  EXPECT_FALSE(delivered.Record("http://hooks/west\ta"));
+  EXPECT_FALSE(delivered.Record("http://hooks/west\ta\tlatest"));
 }
 
 TEST(DeliveryRetryTest, WhichOutcomesAreRetried) {
